@@ -1,0 +1,166 @@
+// The packed, cache-blocked SGEMM driver shared by every ISA (Goto/BLIS design).
+// Included by each ISA's file with that ISA's micro-kernel, inside an anonymous
+// namespace, so code compiled with -mavx2 or -mavx512f never leaks into the baseline.
+//
+//   for jc over N in NC columns:            op(B) panel kc x nc -> packed, shared (L3)
+//     for pc over K in KC:                  packed in NR-wide strips, p-major
+//       for each ic block of MC rows:       op(A) block mc x kc -> packed per thread (L2)
+//         for jr over NR strips:            B strip stays in L1
+//           for ir over MR strips:          micro-kernel: MR x NR tile of C in registers
+//
+// Threads split the grid of micro-tiles of one (jc, pc) step into contiguous ranges.
+// Every C element is always computed by the same micro-kernel over the same k order,
+// so the result does not depend on the thread count; tail tiles (fewer than MR rows
+// or NR columns) go through a zero-padded tile buffer.
+//
+// Kernel provides MR, NR, KC, MC, NC and
+//   run(kc, a_packed, b_packed, c, ldc, alpha, beta): C[MR x NR] = alpha*A*B + beta*C,
+//   not reading C when beta == 0.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "dispatch/parallel.h"
+#include "dispatch/workspace.h"
+#include "kernels/gemm/gemm.h"
+
+namespace striate {
+namespace {
+
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Splits `total` into equal blocks of at most `cap` (so k = 257 is two blocks of ~129,
+// not 256 + 1).
+inline int64_t balanced_block(int64_t total, int64_t cap) {
+  return ceil_div(total, ceil_div(total, cap));
+}
+
+template <int MR>
+void pack_a_strip(const GemmArgs& g, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* dst) {
+  if (!g.trans_a) {
+    for (int r = 0; r < rows; ++r) {
+      const float* src = g.a + (i0 + r) * g.lda + p0;
+      for (int64_t p = 0; p < kc; ++p) dst[p * MR + r] = src[p];
+    }
+    for (int r = rows; r < MR; ++r)
+      for (int64_t p = 0; p < kc; ++p) dst[p * MR + r] = 0.0f;
+  } else {
+    for (int64_t p = 0; p < kc; ++p) {
+      const float* src = g.a + (p0 + p) * g.lda + i0;
+      float* d = dst + p * MR;
+      for (int r = 0; r < rows; ++r) d[r] = src[r];
+      for (int r = rows; r < MR; ++r) d[r] = 0.0f;
+    }
+  }
+}
+
+template <int NR>
+void pack_b_strip(const GemmArgs& g, int64_t p0, int64_t kc, int64_t j0, int64_t cols, float* dst) {
+  if (!g.trans_b) {
+    for (int64_t p = 0; p < kc; ++p) {
+      const float* src = g.b + (p0 + p) * g.ldb + j0;
+      float* d = dst + p * NR;
+      for (int j = 0; j < cols; ++j) d[j] = src[j];
+      for (int j = cols; j < NR; ++j) d[j] = 0.0f;
+    }
+  } else {
+    for (int j = 0; j < cols; ++j) {
+      const float* src = g.b + (j0 + j) * g.ldb + p0;
+      for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
+    }
+    for (int j = cols; j < NR; ++j)
+      for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = 0.0f;
+  }
+}
+
+// C = beta * C, the whole answer when K == 0 or alpha == 0.
+inline void scale_c(const GemmArgs& g) {
+  dispatch::parallel_for(g.m, std::max<int64_t>(1, 16384 / g.n), [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      float* row = g.c + i * g.ldc;
+      for (int64_t j = 0; j < g.n; ++j) row[j] = g.beta == 0.0f ? 0.0f : g.beta * row[j];
+    }
+  });
+}
+
+template <typename Kernel>
+void sgemm_blocked(const GemmArgs& g) {
+  constexpr int MR = Kernel::MR, NR = Kernel::NR;
+  if (g.m == 0 || g.n == 0) return;
+  if (g.k == 0 || g.alpha == 0.0f) return scale_c(g);
+
+  const int64_t kc_max = balanced_block(g.k, Kernel::KC);
+  const int64_t nc_max = balanced_block(g.n, Kernel::NC);
+  const int64_t mc_max = ceil_div(balanced_block(g.m, Kernel::MC), MR) * MR;
+  const int threads = dispatch::num_threads();
+  float* b_pack = dispatch::scratch(dispatch::Scratch::pack_b, kc_max * ceil_div(nc_max, NR) * NR);
+  const int64_t a_stride = mc_max * kc_max;
+  float* a_pack = dispatch::scratch(dispatch::Scratch::pack_a, a_stride * threads);
+  float* tiles = dispatch::scratch(dispatch::Scratch::tile, int64_t{MR} * NR * threads);
+
+  const int64_t m_blocks = ceil_div(g.m, mc_max);
+  const int64_t strips_per_block = mc_max / MR;
+
+  for (int64_t jc = 0; jc < g.n; jc += nc_max) {
+    const int64_t nc = std::min(nc_max, g.n - jc);
+    const int64_t n_strips = ceil_div(nc, NR);
+    for (int64_t pc = 0; pc < g.k; pc += kc_max) {
+      const int64_t kc = std::min(kc_max, g.k - pc);
+      const float beta = pc == 0 ? g.beta : 1.0f;
+
+      dispatch::parallel_for(n_strips, std::max<int64_t>(1, 8192 / (kc * NR)), [&](int64_t s0, int64_t s1) {
+        for (int64_t s = s0; s < s1; ++s)
+          pack_b_strip<NR>(g, pc, kc, jc + s * NR, std::min<int64_t>(NR, nc - s * NR), b_pack + s * kc * NR);
+      });
+
+      // Micro-tiles in (ic block, jr strip, ir strip) order: contiguous ranges keep
+      // a thread on one A block and one B strip as long as possible.
+      const int64_t tiles_per_block = n_strips * strips_per_block;
+      const int64_t tile_count = m_blocks * tiles_per_block;
+      const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 18) / (2 * MR * NR * kc));
+      dispatch::parallel_for(tile_count, grain, [&](int64_t t0, int64_t t1) {
+        const int thread = dispatch::thread_index();
+        float* a_mine = a_pack + a_stride * thread;
+        float* tile = tiles + int64_t{MR} * NR * thread;
+        int64_t packed_block = -1;
+        uint64_t packed_strips[4] = {0, 0, 0, 0};  // bitmap over strips_per_block <= 256
+        for (int64_t t = t0; t < t1; ++t) {
+          const int64_t ib = t / tiles_per_block;
+          const int64_t rest = t % tiles_per_block;
+          const int64_t js = rest / strips_per_block;
+          const int64_t is = rest % strips_per_block;
+          const int64_t i0 = ib * mc_max + is * MR;
+          if (i0 >= g.m) continue;
+          if (ib != packed_block) {
+            packed_block = ib;
+            std::fill(packed_strips, packed_strips + 4, 0);
+          }
+          float* a_strip = a_mine + is * MR * kc;
+          const int64_t rows = std::min<int64_t>(MR, g.m - i0);
+          if (!(packed_strips[is >> 6] >> (is & 63) & 1)) {
+            pack_a_strip<MR>(g, i0, rows, pc, kc, a_strip);
+            packed_strips[is >> 6] |= uint64_t{1} << (is & 63);
+          }
+          const int64_t j0 = js * NR;
+          const int64_t cols = std::min<int64_t>(NR, nc - j0);
+          const float* b_strip = b_pack + js * kc * NR;
+          float* c = g.c + i0 * g.ldc + jc + j0;
+          if (rows == MR && cols == NR) {
+            Kernel::run(kc, a_strip, b_strip, c, g.ldc, g.alpha, beta);
+          } else {
+            Kernel::run(kc, a_strip, b_strip, tile, NR, 1.0f, 0.0f);
+            for (int64_t r = 0; r < rows; ++r)
+              for (int64_t j = 0; j < cols; ++j) {
+                float& out = c[r * g.ldc + j];
+                out = beta == 0.0f ? g.alpha * tile[r * NR + j] : g.alpha * tile[r * NR + j] + beta * out;
+              }
+          }
+        }
+      });
+    }
+  }
+}
+
+}  // namespace
+}  // namespace striate

@@ -1,0 +1,100 @@
+// Every ISA's sgemm against reference::sgemm on awkward shapes, all transposes,
+// alpha/beta, 1 and 2 threads, and bitwise determinism.
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "dispatch/kernels.h"
+#include "dispatch/parallel.h"
+#include "tests/harness.h"
+
+namespace striate::test {
+
+namespace {
+
+bool check_one(dispatch::Isa isa, bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, float beta,
+               int threads, std::mt19937& rng) {
+  // Leading dimensions a little larger than needed, so strided views are exercised.
+  const int64_t lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 2;
+  const auto a = random_floats((ta ? k : m) * lda, rng);
+  const auto b = random_floats((tb ? n : k) * ldb, rng);
+  auto c = random_floats(m * ldc, rng);
+  auto want = c;
+  GemmArgs g{ta, tb, m, n, k, alpha, a.data(), lda, b.data(), ldb, beta, c.data(), ldc};
+  reference::sgemm({ta, tb, m, n, k, alpha, a.data(), lda, b.data(), ldb, beta, want.data(), ldc});
+  dispatch::set_num_threads(threads);
+  dispatch::kernels_for(isa).sgemm(g);
+  // Entries are sums of k products of values in [-1, 1]; float rounding grows like k * eps.
+  const double tol = 4e-7 * (k + 8);
+  const Diff d = compare(c.data(), want.data(), c.size(), std::sqrt(double(k)) + 1.0);
+  if (d.worst > tol) {
+    std::printf("  %s ta=%d tb=%d m=%lld n=%lld k=%lld alpha=%g beta=%g threads=%d: error %.3g at %zu (tol %.3g)\n",
+                dispatch::isa_name(isa), ta, tb, (long long)m, (long long)n, (long long)k, alpha, beta, threads,
+                d.worst, d.index, tol);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+STRIATE_TEST(gemm_every_isa_matches_reference) {
+  const int64_t sizes[] = {1, 2, 3, 7, 17, 31, 64, 65, 127, 257};
+  std::mt19937 rng(1234);
+  bool ok = true;
+  for (auto isa : isas_under_test()) {
+    for (int threads : {1, 2}) {
+      for (int t = 0; t < 4; ++t) {
+        const bool ta = t & 1, tb = t & 2;
+        for (int64_t m : sizes)
+          for (int64_t n : {int64_t{1}, int64_t{16}, int64_t{33}, int64_t{257}})
+            ok &= check_one(isa, ta, tb, m, n, 65, 1.0f, 0.0f, threads, rng);
+        for (int64_t k : sizes) ok &= check_one(isa, ta, tb, 31, 47, k, 0.5f, -1.5f, threads, rng);
+        for (int i = 0; i < 6; ++i) {
+          std::uniform_int_distribution<int64_t> dim(1, 300);
+          ok &= check_one(isa, ta, tb, dim(rng), dim(rng), dim(rng), 1.25f, 0.75f, threads, rng);
+        }
+      }
+    }
+  }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
+STRIATE_TEST(gemm_large_k_spans_several_blocks) {
+  std::mt19937 rng(99);
+  bool ok = true;
+  for (auto isa : isas_under_test()) ok &= check_one(isa, false, false, 150, 3100, 600, 1.0f, 1.0f, 2, rng);
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
+STRIATE_TEST(gemm_beta_zero_ignores_nan_in_c) {
+  bool ok = true;
+  for (auto isa : isas_under_test()) {
+    std::vector<float> a(7 * 5, 1.0f), b(5 * 19, 1.0f), c(7 * 19, std::nanf(""));
+    dispatch::kernels_for(isa).sgemm({false, false, 7, 19, 5, 1.0f, a.data(), 5, b.data(), 19, 0.0f, c.data(), 19});
+    for (float v : c) ok &= v == 5.0f;
+  }
+  return ok;
+}
+
+STRIATE_TEST(gemm_is_deterministic) {
+  std::mt19937 rng(7);
+  const int64_t m = 301, n = 263, k = 517;
+  const auto a = random_floats(m * k, rng), b = random_floats(k * n, rng);
+  bool ok = true;
+  for (auto isa : isas_under_test()) {
+    for (int threads : {1, 2, 3}) {
+      dispatch::set_num_threads(threads);
+      std::vector<float> c1(m * n), c2(m * n);
+      dispatch::kernels_for(isa).sgemm({false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c1.data(), n});
+      dispatch::kernels_for(isa).sgemm({false, false, m, n, k, 1.0f, a.data(), k, b.data(), n, 0.0f, c2.data(), n});
+      ok &= std::memcmp(c1.data(), c2.data(), c1.size() * sizeof(float)) == 0;
+    }
+  }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
+}  // namespace striate::test

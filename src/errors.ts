@@ -1,0 +1,46 @@
+/**
+ * Argument checks shared by every op. Each names the op, the argument, what was
+ * expected and what came, and throws before anything reaches native code.
+ */
+import { constants } from 'node:buffer';
+
+/** The most elements a Float32Array can hold in this Node.js. */
+export const MAX_ELEMENTS = Math.floor(constants.MAX_LENGTH / 4);
+
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Checks that `shape` is an array of non-negative integers and returns its element count. */
+export function checkShape(op: string, name: string, shape: unknown): number {
+  if (!Array.isArray(shape)) throw new TypeError(`${op}: ${name} must be an array of dimensions, got ${typeof shape}`);
+  let count = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0)
+      throw new RangeError(`${op}: ${name}[${i}] must be a non-negative integer, got ${String(d)} in ${formatShape(shape)}`);
+    count *= d;
+  }
+  if (count > MAX_ELEMENTS)
+    throw new RangeError(`${op}: ${name} ${formatShape(shape)} has ${count} elements, more than the ${MAX_ELEMENTS} a Float32Array can hold`);
+  return count;
+}
+
+export function checkFloat32(op: string, name: string, data: unknown): asserts data is Float32Array {
+  if (!(data instanceof Float32Array)) {
+    const got = data === null ? 'null' : typeof data === 'object' ? (data as object).constructor?.name ?? 'object' : typeof data;
+    throw new TypeError(`${op}: ${name} must be a Float32Array, got ${got}`);
+  }
+}
+
+export function checkInteger(op: string, name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+    throw new RangeError(`${op}: ${name} must be an integer >= ${min}, got ${String(value)}`);
+  return value;
+}
+
+export function checkNumber(op: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new TypeError(`${op}: ${name} must be a finite number, got ${String(value)}`);
+  return value;
+}

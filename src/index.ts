@@ -1,0 +1,10 @@
+/**
+ * striate: convolutional networks for Node.js, TypeScript over a C++ SIMD core.
+ * @example
+ * import * as st from 'striate';
+ * const y = st.ops.matmul(st.randn([4, 3], { seed: 1 }), st.ones([3, 2]));
+ */
+export { Tensor, tensor, zeros, ones, full, randn, rand, sizeOf, type Shape, type NestedArray } from './tensor.js';
+export { Rng } from './random.js';
+export { backendInfo, setNumThreads, getNumThreads, type BackendInfo } from './backend.js';
+export * as ops from './ops/index.js';

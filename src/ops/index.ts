@@ -1,0 +1,1 @@
+export { matmul, gemm, type TransposeOptions, type GemmOptions } from './gemm.js';

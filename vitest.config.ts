@@ -10,7 +10,8 @@ const addon = createRequire(import.meta.url)('./build/Release/striate.node') as 
 };
 const available = addon.backendInfo().isasAvailable;
 const skipped = ALL_ISAS.filter((isa) => !available.includes(isa));
-if (skipped.length) console.log(`kernel tests skip ISAs this CPU lacks: ${skipped.join(', ')}`);
+if (skipped.length && process.env.VITEST_POOL_ID === undefined)
+  console.log(`kernel tests skip ISAs this CPU lacks: ${skipped.join(', ')}`);
 
 export default defineConfig({
   test: {

@@ -6,5 +6,6 @@
  */
 export { Tensor, tensor, zeros, ones, full, randn, rand, sizeOf, type Shape, type NestedArray } from './tensor.js';
 export { Rng } from './random.js';
+export type { Param } from './param.js';
 export { backendInfo, setNumThreads, getNumThreads, type BackendInfo } from './backend.js';
 export * as ops from './ops/index.js';

@@ -30,6 +30,10 @@ function checkFlag(op: string, name: string, v: unknown): boolean {
   return v;
 }
 
+function overlaps(x: Float32Array, y: Float32Array): boolean {
+  return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}
+
 /** Validates op(A)·op(B) and returns [M, N, K]. */
 function productShape(op: string, a: Tensor, b: Tensor, transA: boolean, transB: boolean): [number, number, number] {
   const [m, k] = transA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
@@ -74,7 +78,7 @@ export function gemm(a: Tensor, b: Tensor, c: Tensor, options: GemmOptions = {})
   const [m, n, k] = productShape('gemm', a, b, transA, transB);
   if (c.shape[0] !== m || c.shape[1] !== n)
     throw new RangeError(`gemm: c must be [${m}, ${n}] for op(a)·op(b), got ${formatShape(c.shape)}`);
-  if (c.data.buffer === a.data.buffer || c.data.buffer === b.data.buffer)
+  if (overlaps(c.data, a.data) || overlaps(c.data, b.data))
     throw new RangeError('gemm: c shares memory with a or b; the product cannot be written in place over its inputs');
   native.sgemm(transA, transB, m, n, k, alpha, a.data, a.shape[1], b.data, b.shape[1], beta, c.data, n);
   return c;

@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as st from '../src/index.js';
+
+const addonPath = path.resolve(__dirname, '..', 'build', 'Release', 'striate.node');
+
+afterAll(() => st.setNumThreads(st.backendInfo().hardwareThreads));
+
+describe('backend', () => {
+  it('reports the ISA, the ISAs available, threads, OpenMP and the version', () => {
+    const info = st.backendInfo();
+    expect(info.isasAvailable[0]).toBe('scalar');
+    expect(info.isasAvailable).toContain(info.isa);
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+    expect(typeof info.openmp).toBe('boolean');
+    expect(info.version).toBe(JSON.parse(readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')).version);
+  });
+
+  it('setNumThreads changes the thread count and getNumThreads reads it', () => {
+    st.setNumThreads(1);
+    expect(st.getNumThreads()).toBe(1);
+    expect(st.backendInfo().threads).toBe(1);
+    st.setNumThreads(2);
+    expect(st.getNumThreads()).toBe(2);
+  });
+
+  it('STRIATE_ISA naming an ISA this CPU lacks stops the load with a clear error', () => {
+    const missing = ['scalar', 'avx2', 'avx512', 'neon'].find((isa) => !st.backendInfo().isasAvailable.includes(isa));
+    const load = (isa: string) =>
+      execFileSync(process.execPath, ['-e', `try { require(${JSON.stringify(addonPath)}) } catch (e) { console.log(e.message) }`], {
+        env: { ...process.env, STRIATE_ISA: isa },
+        encoding: 'utf8',
+      });
+    expect(load('sse9')).toMatch(/STRIATE_ISA=sse9 is not one of scalar, avx2, avx512, neon/);
+    if (missing) expect(load(missing)).toMatch(new RegExp(`STRIATE_ISA=${missing} is not supported by this CPU \\(available: scalar`));
+  });
+
+  it('the addon loads and computes inside a worker thread', async () => {
+    const code = `
+      const { parentPort } = require('node:worker_threads');
+      const addon = require(${JSON.stringify(addonPath)});
+      const a = new Float32Array([1, 2, 3, 4]), b = new Float32Array([5, 6, 7, 8]), c = new Float32Array(4);
+      addon.sgemm(false, false, 2, 2, 2, 1, a, 2, b, 2, 0, c, 2);
+      parentPort.postMessage({ c: Array.from(c), isa: addon.backendInfo().isa });`;
+    const result = await new Promise<{ c: number[]; isa: string }>((resolve, reject) => {
+      const worker = new Worker(code, { eval: true });
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    expect(result.c).toEqual([19, 22, 43, 50]);
+    expect(result.isa).toBe(st.backendInfo().isa);
+  });
+});

@@ -1,6 +1,6 @@
 /**
- * A small PNG decoder (ISO/IEC 15948): 8-bit greyscale, greyscale+alpha, RGB, RGBA
- * and palette images, not interlaced — what `striate predict` needs to read a digit.
+ * A small PNG decoder (ISO/IEC 15948): greyscale and palette images of 1, 2, 4 or 8
+ * bits, 8-bit greyscale+alpha, RGB and RGBA, not interlaced — what `striate predict` needs to read a digit.
  * Chunks are CRC-checked; anything else is refused with an error that says why.
  */
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
@@ -49,11 +49,15 @@ export function decodePng(file: Buffer, name = 'PNG'): DecodedImage {
   if (!header) fail('no IHDR chunk');
   const { width, height, depth, colorType, interlace } = header!;
   if (!(colorType in CHANNELS)) fail(`unknown colour type ${colorType}`);
-  if (depth !== 8) fail(`bit depth ${depth} is not supported (only 8)`);
+  const packed = colorType === 0 || colorType === 3;
+  if (!(depth === 8 || (packed && (depth === 1 || depth === 2 || depth === 4))))
+    fail(`bit depth ${depth} is not supported for colour type ${colorType}`);
   if (interlace !== 0) fail('interlaced PNGs are not supported');
   if (colorType === 3 && !palette) fail('palette image without a PLTE chunk');
   const stored = CHANNELS[colorType];
-  const stride = width * stored;
+  // Filters work on bytes: `stored` bytes per pixel, or 1 when pixels are packed in bits.
+  const stride = Math.ceil((width * stored * depth) / 8);
+  const bytesPerPixel = Math.max(1, (stored * depth) / 8);
   let raw: Buffer;
   try {
     raw = inflateSync(Buffer.concat(idat));
@@ -70,9 +74,9 @@ export function decodePng(file: Buffer, name = 'PNG'): DecodedImage {
     const row = pixels.subarray(y * stride, (y + 1) * stride);
     const prev = y > 0 ? pixels.subarray((y - 1) * stride, y * stride) : null;
     for (let i = 0; i < stride; i++) {
-      const left = i >= stored ? row[i - stored] : 0;
+      const left = i >= bytesPerPixel ? row[i - bytesPerPixel] : 0;
       const up = prev ? prev[i] : 0;
-      const upLeft = prev && i >= stored ? prev[i - stored] : 0;
+      const upLeft = prev && i >= bytesPerPixel ? prev[i - bytesPerPixel] : 0;
       let predictor: number;
       switch (filter) {
         case 0: predictor = 0; break;
@@ -85,14 +89,28 @@ export function decodePng(file: Buffer, name = 'PNG'): DecodedImage {
       row[i] = (src[i] + predictor) & 0xff;
     }
   }
-  if (colorType !== 3) return { width, height, channels: stored, data: pixels };
+  const samples = depth === 8 ? pixels : unpackBits(pixels, width, height, stride, depth, colorType === 0);
+  if (colorType !== 3) return { width, height, channels: stored, data: samples };
   const rgb = new Uint8Array(width * height * 3);
   for (let i = 0; i < width * height; i++) {
-    const entry = pixels[i];
+    const entry = samples[i];
     if (entry * 3 + 2 >= palette!.length) fail(`palette index ${entry} out of range`);
     rgb.set(palette!.subarray(entry * 3, entry * 3 + 3), i * 3);
   }
   return { width, height, channels: 3, data: rgb };
+}
+
+/** One byte per pixel from rows of 1-, 2- or 4-bit samples; greyscale is scaled to 0..255. */
+function unpackBits(rows: Uint8Array, width: number, height: number, stride: number, depth: number, grey: boolean): Uint8Array {
+  const out = new Uint8Array(width * height);
+  const max = (1 << depth) - 1;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const bit = x * depth;
+      const value = (rows[y * stride + (bit >> 3)] >> (8 - depth - (bit & 7))) & max;
+      out[y * width + x] = grey ? Math.round((value * 255) / max) : value;
+    }
+  return out;
 }
 
 function paeth(a: number, b: number, c: number): number {

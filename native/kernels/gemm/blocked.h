@@ -8,18 +8,22 @@
 //         for jr over NR strips:            B strip stays in L1
 //           for ir over MR strips:          micro-kernel: MR x NR tile of C in registers
 //
-// Threads split the grid of micro-tiles of one (jc, pc) step into contiguous ranges.
+// Threads take chunks of the grid of micro-tiles of one (jc, pc) step in turn.
 // Every C element is always computed by the same micro-kernel over the same k order,
-// so the result does not depend on the thread count; tail tiles (fewer than MR rows
-// or NR columns) go through a zero-padded tile buffer.
+// so the result does not depend on the thread count.
 //
 // Kernel provides MR, NR, KC, MC, NC and
-//   run(kc, a_packed, b_packed, c, ldc, alpha, beta): C[MR x NR] = alpha*A*B + beta*C,
-//   not reading C when beta == 0.
+//   run(kc, a_packed, b_packed, c, ldc, alpha, beta, rows, cols):
+//     C[rows x cols] = alpha*A*B + beta*C, not reading C when beta == 0.
+//   Packed strips are zero-padded to MR x NR; tail tiles (rows < MR or cols < NR)
+//   are the kernel's to handle (masked stores, or fewer rows computed).
 #pragma once
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include "dispatch/parallel.h"
 #include "dispatch/workspace.h"
@@ -34,6 +38,19 @@ inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 // not 256 + 1).
 inline int64_t balanced_block(int64_t total, int64_t cap) {
   return ceil_div(total, ceil_div(total, cap));
+}
+
+// Calls Tile<ROWS>::run(args...) for ROWS = rows, 1 <= rows <= MR: micro-kernels that
+// compute only the rows a tail tile has.
+template <template <int> class Tile, typename Fn, int... R>
+constexpr std::array<Fn, sizeof...(R)> row_table(std::integer_sequence<int, R...>) {
+  return {&Tile<R + 1>::run...};
+}
+
+template <template <int> class Tile, int MR, typename... Args>
+void run_rows(int rows, Args... args) {
+  static constexpr auto table = row_table<Tile, void (*)(Args...)>(std::make_integer_sequence<int, MR>{});
+  table[rows - 1](args...);
 }
 
 template <int MR>
@@ -97,7 +114,6 @@ void sgemm_blocked(const GemmArgs& g) {
   float* b_pack = dispatch::scratch(dispatch::Scratch::pack_b, kc_max * ceil_div(nc_max, NR) * NR);
   const int64_t a_stride = mc_max * kc_max;
   float* a_pack = dispatch::scratch(dispatch::Scratch::pack_a, a_stride * threads);
-  float* tiles = dispatch::scratch(dispatch::Scratch::tile, int64_t{MR} * NR * threads);
 
   const int64_t m_blocks = ceil_div(g.m, mc_max);
   const int64_t strips_per_block = mc_max / MR;
@@ -119,42 +135,38 @@ void sgemm_blocked(const GemmArgs& g) {
       const int64_t tiles_per_block = n_strips * strips_per_block;
       const int64_t tile_count = m_blocks * tiles_per_block;
       const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 18) / (2 * MR * NR * kc));
-      dispatch::parallel_for(tile_count, grain, [&](int64_t t0, int64_t t1) {
-        const int thread = dispatch::thread_index();
+      const int threads_used = dispatch::threads_for(tile_count, grain);
+      // Tiles are handed out in chunks from a shared counter rather than split
+      // statically: on a busy machine a thread that loses its core simply takes fewer
+      // chunks. Which thread computes a tile does not change its arithmetic.
+      const int64_t chunk = std::max<int64_t>(1, tile_count / (int64_t{threads_used} * 8));
+      std::atomic<int64_t> next{0};
+      dispatch::parallel_region(threads_used, [&](int thread, int) {
         float* a_mine = a_pack + a_stride * thread;
-        float* tile = tiles + int64_t{MR} * NR * thread;
         int64_t packed_block = -1;
         uint64_t packed_strips[4] = {0, 0, 0, 0};  // bitmap over strips_per_block <= 256
-        for (int64_t t = t0; t < t1; ++t) {
-          const int64_t ib = t / tiles_per_block;
-          const int64_t rest = t % tiles_per_block;
-          const int64_t js = rest / strips_per_block;
-          const int64_t is = rest % strips_per_block;
-          const int64_t i0 = ib * mc_max + is * MR;
-          if (i0 >= g.m) continue;
-          if (ib != packed_block) {
-            packed_block = ib;
-            std::fill(packed_strips, packed_strips + 4, 0);
-          }
-          float* a_strip = a_mine + is * MR * kc;
-          const int64_t rows = std::min<int64_t>(MR, g.m - i0);
-          if (!(packed_strips[is >> 6] >> (is & 63) & 1)) {
-            pack_a_strip<MR>(g, i0, rows, pc, kc, a_strip);
-            packed_strips[is >> 6] |= uint64_t{1} << (is & 63);
-          }
-          const int64_t j0 = js * NR;
-          const int64_t cols = std::min<int64_t>(NR, nc - j0);
-          const float* b_strip = b_pack + js * kc * NR;
-          float* c = g.c + i0 * g.ldc + jc + j0;
-          if (rows == MR && cols == NR) {
-            Kernel::run(kc, a_strip, b_strip, c, g.ldc, g.alpha, beta);
-          } else {
-            Kernel::run(kc, a_strip, b_strip, tile, NR, 1.0f, 0.0f);
-            for (int64_t r = 0; r < rows; ++r)
-              for (int64_t j = 0; j < cols; ++j) {
-                float& out = c[r * g.ldc + j];
-                out = beta == 0.0f ? g.alpha * tile[r * NR + j] : g.alpha * tile[r * NR + j] + beta * out;
-              }
+        for (int64_t t0 = next.fetch_add(chunk); t0 < tile_count; t0 = next.fetch_add(chunk)) {
+          for (int64_t t = t0, t1 = std::min(tile_count, t0 + chunk); t < t1; ++t) {
+            const int64_t ib = t / tiles_per_block;
+            const int64_t rest = t % tiles_per_block;
+            const int64_t js = rest / strips_per_block;
+            const int64_t is = rest % strips_per_block;
+            const int64_t i0 = ib * mc_max + is * MR;
+            if (i0 >= g.m) continue;
+            if (ib != packed_block) {
+              packed_block = ib;
+              std::fill(packed_strips, packed_strips + 4, 0);
+            }
+            float* a_strip = a_mine + is * MR * kc;
+            const int64_t rows = std::min<int64_t>(MR, g.m - i0);
+            if (!(packed_strips[is >> 6] >> (is & 63) & 1)) {
+              pack_a_strip<MR>(g, i0, rows, pc, kc, a_strip);
+              packed_strips[is >> 6] |= uint64_t{1} << (is & 63);
+            }
+            const int64_t j0 = js * NR;
+            const int64_t cols = std::min<int64_t>(NR, nc - j0);
+            Kernel::run(kc, a_strip, b_pack + js * kc * NR, g.c + i0 * g.ldc + jc + j0, g.ldc, g.alpha, beta,
+                        static_cast<int>(rows), static_cast<int>(cols));
           }
         }
       });

@@ -1,5 +1,6 @@
 // NEON SGEMM: 8x12 micro-kernel, 24 q-register accumulators, 3 B loads and two
-// 4-wide A loads per k step, multiplied by lane (fmla v.4s, v.4s, v.s[i]).
+// 4-wide A loads per k step, multiplied by lane (fmla v.4s, v.4s, v.s[i]). Tail tiles
+// compute the whole zero-padded tile and store their rows x cols part.
 #include <arm_neon.h>
 
 #include "kernels/gemm/blocked.h"
@@ -12,7 +13,8 @@ struct Kernel {
   static constexpr int MR = 8, NR = 12;
   static constexpr int64_t KC = 256, MC = 128, NC = 3072;
 
-  static void run(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta) {
+  static void run(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta, int rows,
+                  int cols) {
     float32x4_t acc[MR][3];
     for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = acc[r][2] = vdupq_n_f32(0.0f);
     for (int64_t p = 0; p < kc; ++p, a += MR, b += NR) {
@@ -26,12 +28,18 @@ struct Kernel {
       STRIATE_ROW(4, a_hi, 0) STRIATE_ROW(5, a_hi, 1) STRIATE_ROW(6, a_hi, 2) STRIATE_ROW(7, a_hi, 3)
 #undef STRIATE_ROW
     }
-    for (int r = 0; r < MR; ++r) {
+    for (int r = 0; r < rows; ++r) {
       float* row = c + r * ldc;
-      for (int h = 0; h < 3; ++h) {
-        const float32x4_t scaled = vmulq_n_f32(acc[r][h], alpha);
-        vst1q_f32(row + 4 * h, beta == 0.0f ? scaled : vfmaq_n_f32(scaled, vld1q_f32(row + 4 * h), beta));
+      if (cols == NR) {
+        for (int h = 0; h < 3; ++h) {
+          const float32x4_t scaled = vmulq_n_f32(acc[r][h], alpha);
+          vst1q_f32(row + 4 * h, beta == 0.0f ? scaled : vfmaq_n_f32(scaled, vld1q_f32(row + 4 * h), beta));
+        }
+        continue;
       }
+      float part[NR];
+      for (int h = 0; h < 3; ++h) vst1q_f32(part + 4 * h, acc[r][h]);
+      for (int j = 0; j < cols; ++j) row[j] = beta == 0.0f ? alpha * part[j] : alpha * part[j] + beta * row[j];
     }
   }
 };

@@ -9,3 +9,8 @@ export { Rng } from './random.js';
 export type { Param } from './param.js';
 export { backendInfo, setNumThreads, getNumThreads, type BackendInfo } from './backend.js';
 export * as ops from './ops/index.js';
+export * as nn from './nn/index.js';
+export { Sequential, Graph, GraphNode } from './models/index.js';
+export * as data from './data/index.js';
+export * as optim from './optim/index.js';
+export * as signal from './signal/index.js';

@@ -1,0 +1,95 @@
+/**
+ * Adam (Kingma and Ba, 2015) and AdamW (Loshchilov and Hutter, 2019), as
+ * torch.optim.Adam and torch.optim.AdamW compute them. On step t:
+ *
+ *   p = p * (1 - lr * weightDecay)        (AdamW: decay decoupled from the gradient)
+ *   g = grad + weightDecay * p            (Adam: L2 penalty in the gradient)
+ *   m = beta1 * m + (1 - beta1) * g
+ *   v = beta2 * v + (1 - beta2) * g^2
+ *   p = p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+ *
+ * eps is added after the bias correction of v, as PyTorch does (the paper's
+ * "epsilon-hat" variant would add it before).
+ */
+import type { Param } from '../param.js';
+import { checkRange } from './checks.js';
+import { Optimizer } from './optimizer.js';
+
+export interface AdamOptions {
+  /** Default 1e-3. */
+  lr?: number;
+  /** Decay of the first moment, in [0, 1); default 0.9. */
+  beta1?: number;
+  /** Decay of the second moment, in [0, 1); default 0.999. */
+  beta2?: number;
+  /** > 0; default 1e-8. */
+  eps?: number;
+  /** >= 0. Adam: L2 penalty in the gradient (default 0). AdamW: decoupled decay (default 1e-2). */
+  weightDecay?: number;
+}
+
+abstract class AdamBase extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+
+  protected constructor(type: string, params: readonly Param[], options: AdamOptions, defaultWeightDecay: number) {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`${type}: options must be an object`);
+    super(type, params, options.lr ?? 1e-3, ['m', 'v']);
+    this.beta1 = checkRange(type, 'beta1', options.beta1 ?? 0.9, 0, 1);
+    this.beta2 = checkRange(type, 'beta2', options.beta2 ?? 0.999, 0, 1);
+    this.eps = checkRange(type, 'eps', options.eps ?? 1e-8, 0, Infinity, { openLow: true });
+    this.weightDecay = checkRange(type, 'weightDecay', options.weightDecay ?? defaultWeightDecay, 0, Infinity);
+  }
+
+  /** Runs the moment updates and the step; `l2` and `decay` select Adam's or AdamW's decay. */
+  protected adamUpdate(value: Float32Array, grad: Float32Array, index: number, t: number, l2: number, decay: number): void {
+    const { beta1, beta2, eps } = this;
+    const stepSize = this.lr / (1 - beta1 ** t);
+    const root2 = Math.sqrt(1 - beta2 ** t);
+    const m = this.buffers.m[index];
+    const v = this.buffers.v[index];
+    const n = value.length;
+    for (let i = 0; i < n; i++) {
+      const p = value[i] * decay;
+      const g = grad[i] + l2 * p;
+      const mi = beta1 * m[i] + (1 - beta1) * g;
+      const vi = beta2 * v[i] + (1 - beta2) * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      value[i] = p - (stepSize * mi) / (Math.sqrt(vi) / root2 + eps);
+    }
+  }
+}
+
+/**
+ * Adam, with weight decay as an L2 penalty added to the gradient (as PyTorch's Adam).
+ * @example
+ * const opt = new st.optim.Adam(model.params(), { lr: 1e-3 });
+ */
+export class Adam extends AdamBase {
+  constructor(params: readonly Param[], options: AdamOptions = {}) {
+    super('Adam', params, options, 0);
+  }
+
+  protected override update(value: Float32Array, grad: Float32Array, index: number, t: number): void {
+    this.adamUpdate(value, grad, index, t, this.weightDecay, 1);
+  }
+}
+
+/**
+ * AdamW: Adam with weight decay decoupled from the gradient (`p *= 1 - lr * wd`
+ * before the Adam step), so decay is not scaled down by the adaptive denominator.
+ * @example
+ * const opt = new st.optim.AdamW(model.params(), { lr: 1e-3, weightDecay: 0.05 });
+ */
+export class AdamW extends AdamBase {
+  constructor(params: readonly Param[], options: AdamOptions = {}) {
+    super('AdamW', params, options, 1e-2);
+  }
+
+  protected override update(value: Float32Array, grad: Float32Array, index: number, t: number): void {
+    this.adamUpdate(value, grad, index, t, 0, 1 - this.lr * this.weightDecay);
+  }
+}

@@ -23,6 +23,20 @@ export interface NativeAddon {
     transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number,
   ): void;
+  /** geometry = [N, C, inH, inW, kH, kW, strideH, strideW, padH, padW, ceilMode ? 1 : 0] */
+  maxPool2d(geometry: number[], x: Float32Array, y: Float32Array, argmax: Int32Array | null): void;
+  /** dims = [N, C, inH, inW, outH, outW]; throws a RangeError for argmax entries outside the plane */
+  maxPool2dGrad(dims: number[], dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
+  avgPool2d(geometry: number[], countIncludePad: boolean, x: Float32Array, y: Float32Array): void;
+  avgPool2dGrad(geometry: number[], countIncludePad: boolean, dy: Float32Array, dx: Float32Array): void;
+  /** u: one uniform in [0, 1) per output */
+  stochasticPool2dTrain(geometry: number[], x: Float32Array, u: Float64Array, y: Float32Array, index: Int32Array): void;
+  stochasticPool2dInfer(geometry: number[], x: Float32Array, y: Float32Array): void;
+  stochasticPool2dInferGrad(geometry: number[], x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** shape = N, Cin, H, W, Cout, kH, kW, strideH, strideW, padTop, padBottom, padLeft, padRight, dilationH, dilationW, groups */
+  conv2dForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, ...shape: number[]): void;
+  conv2dGradInput(dy: Float32Array, w: Float32Array, dx: Float32Array, ...shape: number[]): void;
+  conv2dGradWeight(x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null, ...shape: number[]): void;
 }
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -9,6 +9,12 @@ const addonPath = path.resolve(__dirname, '..', 'build', 'Release', 'striate.nod
 
 afterAll(() => st.setNumThreads(st.backendInfo().hardwareThreads));
 
+describe('kernel tests per ISA', () => {
+  // vitest.config.ts runs test/kernels once per ISA this CPU has; the others are reported here.
+  for (const isa of ['scalar', 'avx2', 'avx512', 'neon'].filter((i) => !st.backendInfo().isasAvailable.includes(i)))
+    it.skip(`${isa}: this CPU lacks it${isa === 'neon' ? ' (npm run test:arm runs the NEON kernels under qemu)' : ''}`, () => {});
+});
+
 describe('backend', () => {
   it('reports the ISA, the ISAs available, threads, OpenMP and the version', () => {
     const info = st.backendInfo();

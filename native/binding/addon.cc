@@ -12,6 +12,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   if (!dispatch::init_kernels(&error)) throw Napi::Error::New(env, "striate: " + error);
   export_backend(env, exports);
   export_gemm(env, exports);
+  export_pool(env, exports);
+  export_conv(env, exports);
   return exports;
 }
 

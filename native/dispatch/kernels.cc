@@ -14,20 +14,60 @@ Kernels kernels_for(Isa isa) {
   Kernels k;
   k.isa = isa;
   k.sgemm = scalar::sgemm;
+  k.conv2d_forward = scalar::conv2d_forward;
+  k.conv2d_grad_input = scalar::conv2d_grad_input;
+  k.conv2d_grad_weight = scalar::conv2d_grad_weight;
+  k.maxpool2d_fwd = scalar::maxpool2d_fwd;
+  k.maxpool2d_bwd = scalar::maxpool2d_bwd;
+  k.avgpool2d_fwd = scalar::avgpool2d_fwd;
+  k.avgpool2d_bwd = scalar::avgpool2d_bwd;
+  k.stochpool2d_train = scalar::stochpool2d_train;
+  k.stochpool2d_infer = scalar::stochpool2d_infer;
+  k.stochpool2d_infer_bwd = scalar::stochpool2d_infer_bwd;
   switch (isa) {
     case Isa::scalar:
       break;
 #if defined(__x86_64__) || defined(_M_X64)
     case Isa::avx2:
       k.sgemm = avx2::sgemm;
+      k.conv2d_forward = avx2::conv2d_forward;
+      k.conv2d_grad_input = avx2::conv2d_grad_input;
+      k.conv2d_grad_weight = avx2::conv2d_grad_weight;
+      k.maxpool2d_fwd = avx2::maxpool2d_fwd;
+      k.maxpool2d_bwd = avx2::maxpool2d_bwd;
+      k.avgpool2d_fwd = avx2::avgpool2d_fwd;
+      k.avgpool2d_bwd = avx2::avgpool2d_bwd;
+      k.stochpool2d_train = avx2::stochpool2d_train;
+      k.stochpool2d_infer = avx2::stochpool2d_infer;
+      k.stochpool2d_infer_bwd = avx2::stochpool2d_infer_bwd;
       break;
     case Isa::avx512:
       k.sgemm = avx512::sgemm;
+      k.conv2d_forward = avx512::conv2d_forward;
+      k.conv2d_grad_input = avx512::conv2d_grad_input;
+      k.conv2d_grad_weight = avx512::conv2d_grad_weight;
+      k.maxpool2d_fwd = avx512::maxpool2d_fwd;
+      k.maxpool2d_bwd = avx512::maxpool2d_bwd;
+      k.avgpool2d_fwd = avx512::avgpool2d_fwd;
+      k.avgpool2d_bwd = avx512::avgpool2d_bwd;
+      k.stochpool2d_train = avx512::stochpool2d_train;
+      k.stochpool2d_infer = avx512::stochpool2d_infer;
+      k.stochpool2d_infer_bwd = avx512::stochpool2d_infer_bwd;
       break;
 #endif
 #if defined(__aarch64__)
     case Isa::neon:
       k.sgemm = neon::sgemm;
+      k.conv2d_forward = neon::conv2d_forward;
+      k.conv2d_grad_input = neon::conv2d_grad_input;
+      k.conv2d_grad_weight = neon::conv2d_grad_weight;
+      k.maxpool2d_fwd = neon::maxpool2d_fwd;
+      k.maxpool2d_bwd = neon::maxpool2d_bwd;
+      k.avgpool2d_fwd = neon::avgpool2d_fwd;
+      k.avgpool2d_bwd = neon::avgpool2d_bwd;
+      k.stochpool2d_train = neon::stochpool2d_train;
+      k.stochpool2d_infer = neon::stochpool2d_infer;
+      k.stochpool2d_infer_bwd = neon::stochpool2d_infer_bwd;
       break;
 #endif
     default:

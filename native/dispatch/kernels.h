@@ -5,12 +5,24 @@
 
 #include "dispatch/cpu.h"
 #include "kernels/gemm/gemm.h"
+#include "kernels/pool2d/pool2d.h"
+#include "kernels/conv2d/conv2d.h"
 
 namespace striate::dispatch {
 
 struct Kernels {
   Isa isa = Isa::scalar;
   void (*sgemm)(const GemmArgs&) = nullptr;
+  void (*conv2d_forward)(const Conv2dParams&, const float* x, const float* w, const float* b, float* y) = nullptr;
+  void (*conv2d_grad_input)(const Conv2dParams&, const float* dy, const float* w, float* dx) = nullptr;
+  void (*conv2d_grad_weight)(const Conv2dParams&, const float* x, const float* dy, float* dw, float* db) = nullptr;
+  void (*maxpool2d_fwd)(const Pool2dParams&, const float* x, float* y, int32_t* argmax) = nullptr;
+  int64_t (*maxpool2d_bwd)(const Pool2dParams&, const float* dy, const int32_t* argmax, float* dx) = nullptr;
+  void (*avgpool2d_fwd)(const Pool2dParams&, const float* x, float* y) = nullptr;
+  void (*avgpool2d_bwd)(const Pool2dParams&, const float* dy, float* dx) = nullptr;
+  void (*stochpool2d_train)(const Pool2dParams&, const float* x, const double* u, float* y, int32_t* index) = nullptr;
+  void (*stochpool2d_infer)(const Pool2dParams&, const float* x, float* y) = nullptr;
+  void (*stochpool2d_infer_bwd)(const Pool2dParams&, const float* x, const float* dy, float* dx) = nullptr;
 };
 
 // The table for one ISA (which must be available on this CPU).

@@ -1,0 +1,65 @@
+// 2-D convolution (cross-correlation, as in PyTorch/ONNX), forward and backward.
+//   x:  [N, Cin, H, W]            w:  [Cout, Cin/groups, kH, kW]     b: [Cout] or null
+//   y:  [N, Cout, outH, outW]     outH = (H + padTop + padBottom - dilH*(kH-1) - 1) / strideH + 1
+//   y[n, co, oh, ow] = b[co] + sum_{ci, kh, kw} w[co, ci, kh, kw] *
+//                      x[n, g*Cin/groups + ci, oh*strideH - padTop + kh*dilH, ow*strideW - padLeft + kw*dilW]
+//   with g = co / (Cout/groups) and x read as 0 outside the image.
+// Backward: dx = the transposed convolution of dy with w; dw = sum over images of dy (x) x;
+// db = sum of dy over N, outH, outW.
+#pragma once
+#include <cstdint>
+
+#include "kernels/gemm/gemm.h"
+
+namespace striate {
+
+struct Conv2dParams {
+  int64_t batch = 0, in_channels = 0, in_h = 0, in_w = 0;
+  int64_t out_channels = 0, kernel_h = 0, kernel_w = 0;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  int64_t dilation_h = 1, dilation_w = 1;
+  int64_t groups = 1;
+  int64_t out_h = 0, out_w = 0;  // filled by conv2d_output_size
+
+  int64_t in_per_group() const { return in_channels / groups; }
+  int64_t out_per_group() const { return out_channels / groups; }
+};
+
+// Fills out_h and out_w from the other fields; returns false when the (dilated) kernel
+// does not fit in the padded input or a field is out of range.
+bool conv2d_output_size(Conv2dParams* p);
+
+using SgemmFn = void (*)(const GemmArgs&);
+
+// The direct loops: the readable specification every other path is held against.
+namespace reference {
+void conv2d_forward(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y);
+void conv2d_grad_input(const Conv2dParams& p, const float* dy, const float* w, float* dx);
+void conv2d_grad_weight(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db);
+}  // namespace reference
+
+// The ISA-independent GEMM paths (im2col + SGEMM, or the 1x1 shortcut), driven by the
+// SGEMM of the ISA that calls them. Shared by every ISA's table entry.
+namespace conv {
+void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y, SgemmFn sgemm);
+void grad_input_gemm(const Conv2dParams& p, const float* dy, const float* w, float* dx, SgemmFn sgemm);
+void grad_weight_gemm(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db, SgemmFn sgemm);
+// db[co] = sum of dy[n, co, :, :], each channel summed serially (deterministic).
+void grad_bias(const Conv2dParams& p, const float* dy, float* db);
+}  // namespace conv
+
+// Each ISA's entry points: pick the direct SIMD path or the GEMM path per shape.
+#define STRIATE_CONV2D_DECLARE(isa)                                                                    \
+  namespace isa {                                                                                      \
+  void conv2d_forward(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y); \
+  void conv2d_grad_input(const Conv2dParams& p, const float* dy, const float* w, float* dx);           \
+  void conv2d_grad_weight(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db); \
+  }
+STRIATE_CONV2D_DECLARE(scalar)
+STRIATE_CONV2D_DECLARE(avx2)
+STRIATE_CONV2D_DECLARE(avx512)
+STRIATE_CONV2D_DECLARE(neon)
+#undef STRIATE_CONV2D_DECLARE
+
+}  // namespace striate

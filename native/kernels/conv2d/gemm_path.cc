@@ -1,0 +1,268 @@
+// Convolution as GEMM, shared by every ISA (each passes in its own SGEMM).
+//
+// Per group g and per chunk of nb images, with K = Cin_g*kH*kW and L = nb*outH*outW:
+//   cols [K, L]   row (ci, kh, kw), column (image, oh, ow): the pixel that tap reads,
+//                 0 in the padding (im2col)
+//   forward       Y' [Cout_g, L] = W_g [Cout_g, K] . cols            scattered into y (+ b)
+//   grad input    cols = W_g^T . dY' [Cout_g, L]                       added back into dx (col2im)
+//   grad weight   dW_g [Cout_g, K] (+)= dY' . cols^T                   chunks accumulated in order
+// Y' and dY' are the chunk's y/dy seen as [Cout_g, L]: with nb == 1 they are the tensors
+// themselves (ld = outH*outW); otherwise they are gathered into / scattered from scratch.
+// Chunking several small images into one wide GEMM (LeNet has 784 or 100 columns per
+// image) keeps the micro-kernel busy; kColsBudget bounds the cols workspace.
+// 1x1 kernels at stride 1 without padding skip im2col: x of one image and group is cols.
+// Threads: the SGEMM threads itself; im2col, col2im, gather and scatter run parallel_for
+// over independent rows or planes, never inside another parallel region.
+#include <algorithm>
+#include <cstring>
+
+#include "dispatch/parallel.h"
+#include "dispatch/workspace.h"
+#include "kernels/conv2d/conv2d.h"
+
+namespace striate::conv {
+
+namespace {
+
+constexpr int64_t kTargetColumns = 2048;   // GEMM width worth reaching by chunking images
+constexpr int64_t kColsBudget = 1 << 22;   // floats of cols per chunk (16 MiB)
+
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+struct Geometry {
+  int64_t cin_g, cout_g, k, hw, hwo, image_in, image_out;
+  bool pointwise;
+  explicit Geometry(const Conv2dParams& p)
+      : cin_g(p.in_per_group()),
+        cout_g(p.out_per_group()),
+        k(p.in_per_group() * p.kernel_h * p.kernel_w),
+        hw(p.in_h * p.in_w),
+        hwo(p.out_h * p.out_w),
+        image_in(p.in_channels * p.in_h * p.in_w),
+        image_out(p.out_channels * p.out_h * p.out_w),
+        pointwise(p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_top == 0 &&
+                  p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0) {}
+
+  int64_t images_per_chunk(const Conv2dParams& p) const {
+    const int64_t by_width = ceil_div(kTargetColumns, hwo);
+    const int64_t by_budget = std::max<int64_t>(1, kColsBudget / (k * hwo));
+    return std::max<int64_t>(1, std::min({p.batch, by_width, by_budget}));
+  }
+};
+
+// The output columns [lo, hi) whose tap at offset `off` (= kw*dil - pad) lands inside
+// a row of `size` pixels, for output width `out` and stride `stride`.
+inline void valid_range(int64_t off, int64_t stride, int64_t size, int64_t out, int64_t* lo, int64_t* hi) {
+  *lo = off >= 0 ? 0 : std::min(out, ceil_div(-off, stride));
+  *hi = size - off <= 0 ? 0 : std::min(out, ceil_div(size - off, stride));
+  *hi = std::max(*hi, *lo);
+}
+
+// cols [K, nb*HWo] from images x (first channel of the group; images image_in apart).
+void im2col(const Conv2dParams& p, const Geometry& geo, const float* x, int64_t nb, float* cols) {
+  const int64_t len = nb * geo.hwo, taps = p.kernel_h * p.kernel_w;
+  dispatch::parallel_for(geo.k, std::max<int64_t>(1, 16384 / len), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t ci = r / taps, kh = r / p.kernel_w % p.kernel_h, kw = r % p.kernel_w;
+      const int64_t off_h = kh * p.dilation_h - p.pad_top, off_w = kw * p.dilation_w - p.pad_left;
+      int64_t lo, hi;
+      valid_range(off_w, p.stride_w, p.in_w, p.out_w, &lo, &hi);
+      float* dst = cols + r * len;
+      for (int64_t i = 0; i < nb; ++i) {
+        const float* plane = x + i * geo.image_in + ci * geo.hw;
+        for (int64_t oh = 0; oh < p.out_h; ++oh, dst += p.out_w) {
+          const int64_t ih = oh * p.stride_h + off_h;
+          if (ih < 0 || ih >= p.in_h) {
+            std::fill(dst, dst + p.out_w, 0.0f);
+            continue;
+          }
+          const float* row = plane + ih * p.in_w;
+          std::fill(dst, dst + lo, 0.0f);
+          if (p.stride_w == 1) {
+            std::memcpy(dst + lo, row + lo + off_w, (hi - lo) * sizeof(float));
+          } else {
+            for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = row[ow * p.stride_w + off_w];
+          }
+          std::fill(dst + hi, dst + p.out_w, 0.0f);
+        }
+      }
+    }
+  });
+}
+
+// dx (first channel of the group, images image_in apart) = the sum of cols over the
+// taps that read each pixel. One (image, channel) plane per unit: no two units write
+// the same pixel, and each pixel sums its taps in a fixed order.
+void col2im(const Conv2dParams& p, const Geometry& geo, const float* cols, int64_t nb, float* dx) {
+  const int64_t len = nb * geo.hwo;
+  dispatch::parallel_for(nb * geo.cin_g, 1, [&](int64_t u0, int64_t u1) {
+    for (int64_t u = u0; u < u1; ++u) {
+      const int64_t i = u / geo.cin_g, ci = u % geo.cin_g;
+      float* plane = dx + i * geo.image_in + ci * geo.hw;
+      std::fill(plane, plane + geo.hw, 0.0f);
+      for (int64_t kh = 0; kh < p.kernel_h; ++kh)
+        for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
+          const int64_t off_h = kh * p.dilation_h - p.pad_top, off_w = kw * p.dilation_w - p.pad_left;
+          int64_t lo, hi;
+          valid_range(off_w, p.stride_w, p.in_w, p.out_w, &lo, &hi);
+          const float* src = cols + ((ci * p.kernel_h + kh) * p.kernel_w + kw) * len + i * geo.hwo;
+          for (int64_t oh = 0; oh < p.out_h; ++oh) {
+            const int64_t ih = oh * p.stride_h + off_h;
+            if (ih < 0 || ih >= p.in_h) continue;
+            float* row = plane + ih * p.in_w;
+            const float* s = src + oh * p.out_w;
+            if (p.stride_w == 1) {
+              for (int64_t ow = lo; ow < hi; ++ow) row[ow + off_w] += s[ow];
+            } else {
+              for (int64_t ow = lo; ow < hi; ++ow) row[ow * p.stride_w + off_w] += s[ow];
+            }
+          }
+        }
+    }
+  });
+}
+
+// Copies rows between a [Cout_g, nb*HWo] matrix and the nb images' [Cout_g, HWo] slices.
+void gather_rows(const Geometry& geo, const float* images, int64_t nb, float* matrix) {
+  const int64_t len = nb * geo.hwo;
+  dispatch::parallel_for(nb * geo.cout_g, std::max<int64_t>(1, 8192 / geo.hwo), [&](int64_t u0, int64_t u1) {
+    for (int64_t u = u0; u < u1; ++u) {
+      const int64_t i = u / geo.cout_g, co = u % geo.cout_g;
+      std::memcpy(matrix + co * len + i * geo.hwo, images + i * geo.image_out + co * geo.hwo, geo.hwo * sizeof(float));
+    }
+  });
+}
+
+// y rows of nb images = matrix rows (+ b[co]).
+void scatter_rows(const Geometry& geo, const float* matrix, const float* b, int64_t nb, float* images) {
+  const int64_t len = nb * geo.hwo;
+  dispatch::parallel_for(nb * geo.cout_g, std::max<int64_t>(1, 8192 / geo.hwo), [&](int64_t u0, int64_t u1) {
+    for (int64_t u = u0; u < u1; ++u) {
+      const int64_t i = u / geo.cout_g, co = u % geo.cout_g;
+      const float* src = matrix + co * len + i * geo.hwo;
+      float* dst = images + i * geo.image_out + co * geo.hwo;
+      const float bias = b ? b[co] : 0.0f;
+      for (int64_t j = 0; j < geo.hwo; ++j) dst[j] = src[j] + bias;
+    }
+  });
+}
+
+// Rows [rows, hwo] of y (ld hwo) set to b[row], so that the GEMM can accumulate onto them.
+void fill_bias(const Geometry& geo, const float* b, int64_t rows, float* y) {
+  dispatch::parallel_for(rows, std::max<int64_t>(1, 8192 / geo.hwo), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) std::fill(y + r * geo.hwo, y + (r + 1) * geo.hwo, b[r]);
+  });
+}
+
+}  // namespace
+
+void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y, SgemmFn sgemm) {
+  const Geometry geo(p);
+  if (geo.pointwise) {
+    for (int64_t n = 0; n < p.batch; ++n)
+      for (int64_t g = 0; g < p.groups; ++g) {
+        float* yg = y + n * geo.image_out + g * geo.cout_g * geo.hwo;
+        if (b) fill_bias(geo, b + g * geo.cout_g, geo.cout_g, yg);
+        sgemm({false, false, geo.cout_g, geo.hwo, geo.cin_g, 1.0f, w + g * geo.cout_g * geo.k, geo.k,
+               x + n * geo.image_in + g * geo.cin_g * geo.hw, geo.hw, b ? 1.0f : 0.0f, yg, geo.hwo});
+      }
+    return;
+  }
+  const int64_t nb = geo.images_per_chunk(p);
+  float* cols = dispatch::scratch(dispatch::Scratch::conv_cols, geo.k * nb * geo.hwo);
+  float* out = nb > 1 ? dispatch::scratch(dispatch::Scratch::conv_aux, geo.cout_g * nb * geo.hwo) : nullptr;
+  for (int64_t i0 = 0; i0 < p.batch; i0 += nb) {
+    const int64_t count = std::min(nb, p.batch - i0), len = count * geo.hwo;
+    for (int64_t g = 0; g < p.groups; ++g) {
+      im2col(p, geo, x + i0 * geo.image_in + g * geo.cin_g * geo.hw, count, cols);
+      const float* wg = w + g * geo.cout_g * geo.k;
+      const float* bg = b ? b + g * geo.cout_g : nullptr;
+      float* yg = y + i0 * geo.image_out + g * geo.cout_g * geo.hwo;
+      if (count == 1) {
+        if (bg) fill_bias(geo, bg, geo.cout_g, yg);
+        sgemm({false, false, geo.cout_g, len, geo.k, 1.0f, wg, geo.k, cols, len, bg ? 1.0f : 0.0f, yg, len});
+      } else {
+        sgemm({false, false, geo.cout_g, len, geo.k, 1.0f, wg, geo.k, cols, len, 0.0f, out, len});
+        scatter_rows(geo, out, bg, count, yg);
+      }
+    }
+  }
+}
+
+void grad_input_gemm(const Conv2dParams& p, const float* dy, const float* w, float* dx, SgemmFn sgemm) {
+  const Geometry geo(p);
+  if (geo.pointwise) {
+    for (int64_t n = 0; n < p.batch; ++n)
+      for (int64_t g = 0; g < p.groups; ++g)
+        sgemm({true, false, geo.cin_g, geo.hw, geo.cout_g, 1.0f, w + g * geo.cout_g * geo.k, geo.k,
+               dy + n * geo.image_out + g * geo.cout_g * geo.hwo, geo.hwo, 0.0f,
+               dx + n * geo.image_in + g * geo.cin_g * geo.hw, geo.hw});
+    return;
+  }
+  const int64_t nb = geo.images_per_chunk(p);
+  float* cols = dispatch::scratch(dispatch::Scratch::conv_cols, geo.k * nb * geo.hwo);
+  float* gathered = nb > 1 ? dispatch::scratch(dispatch::Scratch::conv_aux, geo.cout_g * nb * geo.hwo) : nullptr;
+  for (int64_t i0 = 0; i0 < p.batch; i0 += nb) {
+    const int64_t count = std::min(nb, p.batch - i0), len = count * geo.hwo;
+    for (int64_t g = 0; g < p.groups; ++g) {
+      const float* dyg = dy + i0 * geo.image_out + g * geo.cout_g * geo.hwo;
+      if (count > 1) {
+        gather_rows(geo, dyg, count, gathered);
+        dyg = gathered;
+      }
+      sgemm({true, false, geo.k, len, geo.cout_g, 1.0f, w + g * geo.cout_g * geo.k, geo.k, dyg, len, 0.0f, cols, len});
+      col2im(p, geo, cols, count, dx + i0 * geo.image_in + g * geo.cin_g * geo.hw);
+    }
+  }
+}
+
+void grad_weight_gemm(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db, SgemmFn sgemm) {
+  const Geometry geo(p);
+  if (db) grad_bias(p, dy, db);
+  if (p.batch == 0) {
+    std::fill(dw, dw + p.out_channels * geo.k, 0.0f);
+    return;
+  }
+  if (geo.pointwise) {
+    for (int64_t n = 0; n < p.batch; ++n)
+      for (int64_t g = 0; g < p.groups; ++g)
+        sgemm({false, true, geo.cout_g, geo.cin_g, geo.hw, 1.0f, dy + n * geo.image_out + g * geo.cout_g * geo.hwo,
+               geo.hwo, x + n * geo.image_in + g * geo.cin_g * geo.hw, geo.hw, n == 0 ? 0.0f : 1.0f,
+               dw + g * geo.cout_g * geo.k, geo.k});
+    return;
+  }
+  const int64_t nb = geo.images_per_chunk(p);
+  float* cols = dispatch::scratch(dispatch::Scratch::conv_cols, geo.k * nb * geo.hwo);
+  float* gathered = nb > 1 ? dispatch::scratch(dispatch::Scratch::conv_aux, geo.cout_g * nb * geo.hwo) : nullptr;
+  for (int64_t i0 = 0; i0 < p.batch; i0 += nb) {
+    const int64_t count = std::min(nb, p.batch - i0), len = count * geo.hwo;
+    for (int64_t g = 0; g < p.groups; ++g) {
+      im2col(p, geo, x + i0 * geo.image_in + g * geo.cin_g * geo.hw, count, cols);
+      const float* dyg = dy + i0 * geo.image_out + g * geo.cout_g * geo.hwo;
+      if (count > 1) {
+        gather_rows(geo, dyg, count, gathered);
+        dyg = gathered;
+      }
+      sgemm({false, true, geo.cout_g, geo.k, len, 1.0f, dyg, len, cols, len, i0 == 0 ? 0.0f : 1.0f,
+             dw + g * geo.cout_g * geo.k, geo.k});
+    }
+  }
+}
+
+void grad_bias(const Conv2dParams& p, const float* dy, float* db) {
+  const int64_t hwo = p.out_h * p.out_w;
+  dispatch::parallel_for(p.out_channels, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, p.batch * hwo)),
+                         [&](int64_t c0, int64_t c1) {
+                           for (int64_t co = c0; co < c1; ++co) {
+                             // A double accumulator: the sum runs over N*outH*outW terms.
+                             double acc = 0.0;
+                             for (int64_t n = 0; n < p.batch; ++n) {
+                               const float* row = dy + (n * p.out_channels + co) * hwo;
+                               for (int64_t j = 0; j < hwo; ++j) acc += row[j];
+                             }
+                             db[co] = static_cast<float>(acc);
+                           }
+                         });
+}
+
+}  // namespace striate::conv

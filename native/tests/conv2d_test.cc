@@ -1,0 +1,178 @@
+// Every ISA's conv2d forward, grad input and grad weight (+ bias) against reference.cc,
+// on random and hand-picked awkward shapes, at 1 and 2 threads; and bitwise determinism.
+#include <cstring>
+#include <vector>
+
+#include "dispatch/kernels.h"
+#include "dispatch/parallel.h"
+#include "tests/harness.h"
+
+namespace striate::test {
+
+namespace {
+
+struct Case {
+  int64_t n, cin, h, w, cout, kh, kw, sh, sw, pt, pb, pl, pr, dh, dw, groups;
+};
+
+std::string describe(const Case& c) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "x=[%lld,%lld,%lld,%lld] w=[%lld,%lld,%lld,%lld] s=%lld,%lld p=%lld,%lld,%lld,%lld d=%lld,%lld g=%lld",
+                (long long)c.n, (long long)c.cin, (long long)c.h, (long long)c.w, (long long)c.cout,
+                (long long)(c.cin / c.groups), (long long)c.kh, (long long)c.kw, (long long)c.sh, (long long)c.sw,
+                (long long)c.pt, (long long)c.pb, (long long)c.pl, (long long)c.pr, (long long)c.dh, (long long)c.dw,
+                (long long)c.groups);
+  return buf;
+}
+
+bool check_case(dispatch::Isa isa, const Case& c, int threads, std::mt19937& rng) {
+  Conv2dParams p;
+  p.batch = c.n, p.in_channels = c.cin, p.in_h = c.h, p.in_w = c.w, p.out_channels = c.cout;
+  p.kernel_h = c.kh, p.kernel_w = c.kw, p.stride_h = c.sh, p.stride_w = c.sw;
+  p.pad_top = c.pt, p.pad_bottom = c.pb, p.pad_left = c.pl, p.pad_right = c.pr;
+  p.dilation_h = c.dh, p.dilation_w = c.dw, p.groups = c.groups;
+  if (!conv2d_output_size(&p)) {
+    std::printf("  bad test case %s\n", describe(c).c_str());
+    return false;
+  }
+  const size_t xs = c.n * c.cin * c.h * c.w, ws = c.cout * (c.cin / c.groups) * c.kh * c.kw;
+  const size_t ys = c.n * c.cout * p.out_h * p.out_w;
+  const auto x = random_floats(xs, rng), w = random_floats(ws, rng), b = random_floats(c.cout, rng);
+  const auto dy = random_floats(ys, rng);
+  // Outputs start as NaN so that a missed element fails.
+  std::vector<float> y(ys, std::nanf("")), y_ref(ys), dx(xs, std::nanf("")), dx_ref(xs);
+  std::vector<float> dw(ws, std::nanf("")), dw_ref(ws), db(c.cout, std::nanf("")), db_ref(c.cout);
+  reference::conv2d_forward(p, x.data(), w.data(), b.data(), y_ref.data());
+  reference::conv2d_grad_input(p, dy.data(), w.data(), dx_ref.data());
+  reference::conv2d_grad_weight(p, x.data(), dy.data(), dw_ref.data(), db_ref.data());
+  dispatch::set_num_threads(threads);
+  const auto k = dispatch::kernels_for(isa);
+  k.conv2d_forward(p, x.data(), w.data(), b.data(), y.data());
+  k.conv2d_grad_input(p, dy.data(), w.data(), dx.data());
+  k.conv2d_grad_weight(p, x.data(), dy.data(), dw.data(), db.data());
+  // Sums of `terms` products of values in [-1, 1]; the rounding grows with their count.
+  const double fwd_terms = double(c.cin / c.groups) * c.kh * c.kw;
+  const double dx_terms = double(c.cout / c.groups) * c.kh * c.kw;
+  const double dw_terms = double(c.n) * p.out_h * p.out_w;
+  bool ok = true;
+  auto expect = [&](const char* what, const std::vector<float>& got, const std::vector<float>& want, double terms) {
+    const double tol = 4e-7 * (terms + 8);
+    const Diff d = compare(got.data(), want.data(), got.size(), std::sqrt(terms) + 1.0);
+    if (d.worst > tol) {
+      std::printf("  %s %s threads=%d %s: error %.3g at %zu (got %g, want %g, tol %.3g)\n", dispatch::isa_name(isa),
+                  what, threads, describe(c).c_str(), d.worst, d.index, got[d.index], want[d.index], tol);
+      ok = false;
+    }
+  };
+  expect("forward", y, y_ref, fwd_terms);
+  expect("grad_input", dx, dx_ref, dx_terms);
+  expect("grad_weight", dw, dw_ref, dw_terms);
+  expect("grad_bias", db, db_ref, dw_terms);
+  return ok;
+}
+
+// Shapes the GEMM paths and the direct paths each meet: 1x1 (pointwise), few input
+// channels with large kernels and strides, groups and depthwise, asymmetric padding.
+const Case kFixed[] = {
+    {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+    {2, 1, 32, 32, 6, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+    {3, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+    {1, 3, 47, 45, 7, 11, 11, 4, 4, 2, 2, 2, 2, 1, 1, 1},
+    {2, 3, 17, 19, 5, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1},
+    {7, 3, 9, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+    {2, 13, 11, 9, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+    {2, 12, 7, 7, 6, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 3},
+    {3, 10, 9, 10, 10, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 10},
+    {2, 6, 13, 11, 9, 3, 2, 3, 1, 0, 2, 1, 0, 2, 1, 3},
+    {1, 5, 20, 23, 11, 4, 4, 1, 1, 1, 2, 2, 1, 2, 2, 1},
+    {7, 2, 5, 5, 3, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+    {1, 1, 1, 37, 4, 1, 7, 1, 3, 0, 0, 3, 3, 1, 1, 1},
+    {2, 1, 30, 31, 3, 3, 5, 2, 3, 1, 0, 0, 2, 1, 2, 1},
+};
+
+Case random_case(std::mt19937& rng) {
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  for (;;) {
+    Case c{};
+    c.groups = pick(0, 3) == 0 ? pick(2, 4) : 1;
+    c.cin = c.groups * pick(1, 7);
+    c.cout = c.groups * pick(1, 7);
+    c.n = pick(0, 2) == 0 ? 7 : pick(1, 3);
+    c.kh = pick(1, 11), c.kw = pick(1, 11);
+    c.sh = pick(1, 4), c.sw = pick(1, 4);
+    c.dh = pick(1, 2), c.dw = pick(1, 2);
+    c.pt = pick(0, 3), c.pb = pick(0, 3), c.pl = pick(0, 3), c.pr = pick(0, 3);
+    c.h = pick(1, 29), c.w = pick(1, 29);
+    if (c.dh * (c.kh - 1) + 1 <= c.h + c.pt + c.pb && c.dw * (c.kw - 1) + 1 <= c.w + c.pl + c.pr) return c;
+  }
+}
+
+}  // namespace
+
+STRIATE_TEST(conv2d_every_isa_matches_reference_fixed_shapes) {
+  std::mt19937 rng(2024);
+  bool ok = true;
+  for (auto isa : isas_under_test())
+    for (int threads : {1, 2})
+      for (const Case& c : kFixed) ok &= check_case(isa, c, threads, rng);
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
+STRIATE_TEST(conv2d_every_isa_matches_reference_random_shapes) {
+  std::mt19937 rng(77);
+  bool ok = true;
+  for (int i = 0; i < 40; ++i) {
+    const Case c = random_case(rng);
+    for (auto isa : isas_under_test())
+      for (int threads : {1, 2}) ok &= check_case(isa, c, threads, rng);
+  }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
+STRIATE_TEST(conv2d_is_deterministic) {
+  std::mt19937 rng(5);
+  const Case shapes[] = {{7, 3, 32, 32, 16, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1}, {4, 16, 15, 15, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1}};
+  bool ok = true;
+  for (const Case& c : shapes) {
+    Conv2dParams p;
+    p.batch = c.n, p.in_channels = c.cin, p.in_h = c.h, p.in_w = c.w, p.out_channels = c.cout;
+    p.kernel_h = c.kh, p.kernel_w = c.kw, p.stride_h = c.sh, p.stride_w = c.sw;
+    p.pad_top = c.pt, p.pad_bottom = c.pb, p.pad_left = c.pl, p.pad_right = c.pr, p.groups = c.groups;
+    conv2d_output_size(&p);
+    const size_t xs = c.n * c.cin * c.h * c.w, ws = c.cout * c.cin * c.kh * c.kw, ys = c.n * c.cout * p.out_h * p.out_w;
+    const auto x = random_floats(xs, rng), w = random_floats(ws, rng), dy = random_floats(ys, rng);
+    for (auto isa : isas_under_test())
+      for (int threads : {1, 2, 3}) {
+        dispatch::set_num_threads(threads);
+        const auto k = dispatch::kernels_for(isa);
+        std::vector<float> y[2], dx[2], dw[2], db[2];
+        for (int r = 0; r < 2; ++r) {
+          y[r].resize(ys), dx[r].resize(xs), dw[r].resize(ws), db[r].resize(c.cout);
+          k.conv2d_forward(p, x.data(), w.data(), nullptr, y[r].data());
+          k.conv2d_grad_input(p, dy.data(), w.data(), dx[r].data());
+          k.conv2d_grad_weight(p, x.data(), dy.data(), dw[r].data(), db[r].data());
+        }
+        ok &= std::memcmp(y[0].data(), y[1].data(), ys * 4) == 0 && std::memcmp(dx[0].data(), dx[1].data(), xs * 4) == 0 &&
+              std::memcmp(dw[0].data(), dw[1].data(), ws * 4) == 0 && std::memcmp(db[0].data(), db[1].data(), c.cout * 4) == 0;
+      }
+  }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
+STRIATE_TEST(conv2d_output_size_rejects_bad_shapes) {
+  Conv2dParams p;
+  p.batch = 1, p.in_channels = 3, p.in_h = 4, p.in_w = 4, p.out_channels = 6, p.kernel_h = 5, p.kernel_w = 3;
+  bool ok = !conv2d_output_size(&p);  // kernel taller than the input
+  p.pad_top = 1;
+  ok &= conv2d_output_size(&p) && p.out_h == 1 && p.out_w == 2;
+  p.groups = 2;
+  ok &= !conv2d_output_size(&p);  // 3 input channels in 2 groups
+  p.groups = 1, p.stride_h = 0;
+  ok &= !conv2d_output_size(&p);
+  return ok;
+}
+
+}  // namespace striate::test

@@ -1,0 +1,441 @@
+/**
+ * A model as a directed acyclic graph of layers. Nodes are inputs or layers
+ * applied to earlier nodes, so the order in which nodes are added is a
+ * topological order:
+ *   forward   for each node in order: y_v = layer_v(y_u for u in inputs(v))
+ *   backward  for each node in reverse: dx_u += layer_v.backward(dy_v) for u in inputs(v)
+ * A tensor that feeds several layers (a residual shortcut, DenseNet's concatenated
+ * features) receives the sum of their gradients. Only the nodes the output
+ * depends on run.
+ */
+import { formatShape } from '../errors.js';
+import { BaseLayer, sameShape, type Buffer, type ForwardOptions, type LayerConfig } from '../nn/layer.js';
+import { layerFromConfig } from '../nn/registry.js';
+import type { Param } from '../param.js';
+import { Tensor, type Shape } from '../tensor.js';
+import type { SequentialConfig, SequentialOptions } from './sequential.js';
+import { formatSummary, type SummaryRow } from './summary.js';
+import { save, type Metadata } from '../io/model-file.js';
+import type { TrainingData } from '../training/loop.js';
+import { evaluate, fit, predictAsync, type FitOptions, type History } from '../training/run-job.js';
+import type { LossSpec } from '../training/specs.js';
+
+/** A handle on a node's output while building a graph; `shape` excludes the batch. */
+export class GraphNode {
+  /** @internal */
+  constructor(
+    readonly graph: Graph,
+    readonly index: number,
+    readonly name: string,
+    readonly shape: Shape,
+  ) {}
+}
+
+interface Entry {
+  node: GraphNode;
+  /** Undefined for an input node. */
+  layer: BaseLayer | undefined;
+  inputs: number[];
+}
+
+export interface GraphOptions {
+  /** Seeds the initialisers of layers given no seed of their own (layer k gets a seed derived from it); default 0. */
+  seed?: number;
+}
+
+export interface PredictOptions {
+  /** Samples per forward pass; default 32. */
+  batchSize?: number;
+}
+
+/** The JSON form of a graph: `Graph.fromConfig(graph.config)` rebuilds it. */
+export interface GraphConfig {
+  type: 'graph';
+  seed: number;
+  inputs: { name: string; shape: number[] }[];
+  nodes: { layer: LayerConfig; inputs: string[] }[];
+  output: string;
+}
+
+/**
+ * A network whose layers form a DAG: residual and dense blocks, several branches.
+ * @example
+ * // a ResNet basic block
+ * const g = new st.Graph();
+ * const x = g.input([16, 32, 32]);
+ * let a = g.add(new st.nn.Conv2D({ filters: 16, kernelSize: 3, padding: 1 }), x);
+ * a = g.add(new st.nn.BatchNorm2D(), a);
+ * a = g.add(new st.nn.ReLU(), a);
+ * a = g.add(new st.nn.Conv2D({ filters: 16, kernelSize: 3, padding: 1 }), a);
+ * a = g.add(new st.nn.BatchNorm2D(), a);
+ * const y = g.add(new st.nn.ReLU(), g.add(new st.nn.Add(), a, x));
+ * g.output(y);
+ * const out = g.forward(images, { training: true });
+ */
+export class Graph {
+  readonly seed: number;
+  private readonly entries: Entry[] = [];
+  private readonly inputIndices: number[] = [];
+  private readonly names = new Set<string>();
+  private outputIndex = -1;
+  /** The nodes the output depends on, in topological order. */
+  private plan: number[] = [];
+  private lastBatch = -1;
+
+  constructor(options: GraphOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('Graph: options must be an object');
+    const seed = options.seed ?? 0;
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0)
+      throw new RangeError(`Graph: seed must be a non-negative integer, got ${String(seed)}`);
+    this.seed = seed;
+  }
+
+  /** The name used in error messages. */
+  protected get label(): string {
+    return this.constructor.name;
+  }
+
+  /**
+   * Declares an input of one sample's shape (no batch dimension).
+   * @example const x = g.input([3, 32, 32]);
+   */
+  input(shape: Shape, options: { name?: string } = {}): GraphNode {
+    if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1))
+      throw new RangeError(`${this.label}.input: shape must be a non-empty array of positive integers (batch excluded), got ${String(shape)}`);
+    const name = this.claimName(options.name ?? `input_${this.inputIndices.length + 1}`);
+    const node = new GraphNode(this, this.entries.length, name, Object.freeze([...shape]));
+    this.inputIndices.push(node.index);
+    this.entries.push({ node, layer: undefined, inputs: [] });
+    return node;
+  }
+
+  /**
+   * Applies `layer` to the outputs of `inputs` (earlier nodes of this graph) and
+   * returns the new node. The layer is built for the input shapes now.
+   * @example const y = g.add(new st.nn.Add(), a, x);
+   */
+  add(layer: BaseLayer, ...inputs: GraphNode[]): GraphNode {
+    if (!(layer instanceof BaseLayer)) throw new TypeError(`${this.label}.add: the first argument must be a layer, got ${describe(layer)}`);
+    if (inputs.length === 0) throw new RangeError(`${this.label}.add: ${layer.constructor.name} needs at least one input node`);
+    inputs.forEach((node, i) => {
+      if (!(node instanceof GraphNode) || node.graph !== this)
+        throw new TypeError(`${this.label}.add: input ${i} of ${layer.constructor.name} must be a node of this graph (from input() or add()), got ${describe(node)}`);
+    });
+    if (this.entries.some((e) => e.layer === layer))
+      throw new RangeError(`${this.label}.add: layer '${layer.name}' is already in this graph; create a new layer (weights are not shared)`);
+    const shapes = inputs.map((n) => n.shape);
+    const index = this.entries.length;
+    layer.buildFrom(shapes, deriveSeed(this.seed, index));
+    const shape = Object.freeze([...layer.outputShapeFrom(shapes)]);
+    layer.name = this.claimName(layer.name ?? this.defaultName(layer.type));
+    const node = new GraphNode(this, index, layer.name, shape);
+    this.entries.push({ node, layer, inputs: inputs.map((n) => n.index) });
+    return node;
+  }
+
+  /** Marks the node whose value `forward` returns. */
+  output(node: GraphNode): this {
+    if (!(node instanceof GraphNode) || node.graph !== this)
+      throw new TypeError(`${this.label}.output: expects a node of this graph, got ${describe(node)}`);
+    this.outputIndex = node.index;
+    const needed = new Uint8Array(this.entries.length);
+    needed[node.index] = 1;
+    for (let i = node.index; i >= 0; i--) if (needed[i]) for (const j of this.entries[i].inputs) needed[j] = 1;
+    this.plan = [];
+    for (let i = 0; i <= node.index; i++) if (needed[i]) this.plan.push(i);
+    const unused = this.inputIndices.filter((i) => !needed[i]);
+    if (unused.length)
+      throw new RangeError(`${this.label}.output: the output does not depend on input ${unused.map((i) => this.entries[i].node.name).join(', ')}`);
+    return this;
+  }
+
+  /** The per-sample input shapes, in the order of `input()` calls. */
+  get inputShapes(): Shape[] {
+    return this.inputIndices.map((i) => this.entries[i].node.shape);
+  }
+
+  /** The per-sample output shape. */
+  get outputShape(): Shape {
+    return this.outputEntry().node.shape;
+  }
+
+  /** The layers, in the order they were added. */
+  get layers(): BaseLayer[] {
+    return this.entries.filter((e) => e.layer).map((e) => e.layer!);
+  }
+
+  /**
+   * Runs every layer the output depends on, in topological order.
+   * @example const logits = g.forward(x, { training: true });
+   */
+  forward(x: Tensor | readonly Tensor[], options: ForwardOptions = {}): Tensor {
+    const xs = this.prepare(x);
+    const out = this.outputEntry();
+    const values: (Tensor | undefined)[] = new Array(this.entries.length);
+    this.inputIndices.forEach((index, k) => (values[index] = xs[k]));
+    const batch = xs[0].shape[0];
+    const opts = { training: options.training === true };
+    for (const index of this.plan) {
+      const entry = this.entries[index];
+      if (!entry.layer) continue;
+      const y = entry.layer.forwardFrom(entry.inputs.map((i) => values[i]!), opts);
+      if (y.shape[0] !== batch || !sameShape(y.shape.slice(1), entry.node.shape))
+        throw new Error(`${this.label}: layer '${entry.node.name}' returned ${formatShape(y.shape)}, expected ${formatShape([batch, ...entry.node.shape])}`);
+      values[index] = y;
+    }
+    this.lastBatch = batch;
+    return values[out.node.index]!;
+  }
+
+  /**
+   * Runs backward in reverse topological order from dL/dy, accumulating every
+   * parameter's gradient; returns dL/dx (one tensor per input for several inputs).
+   * @example
+   * model.zeroGrad();
+   * loss.forward(model.forward(x, { training: true }), labels);
+   * model.backward(loss.backward());
+   */
+  backward(dy: Tensor): Tensor | Tensor[] {
+    const out = this.outputEntry();
+    if (this.lastBatch < 0) throw new Error(`${this.label}: backward called before forward`);
+    if (!(dy instanceof Tensor)) throw new TypeError(`${this.label}.backward: dy must be a Tensor, got ${describe(dy)}`);
+    const want = [this.lastBatch, ...out.node.shape];
+    if (!sameShape(dy.shape, want))
+      throw new RangeError(`${this.label}.backward: dy must have the output's shape ${formatShape(want)}, got ${formatShape(dy.shape)}`);
+    const grads: (Tensor | undefined)[] = new Array(this.entries.length);
+    // A gradient is first stored as the tensor a layer returned (which may be shared,
+    // e.g. by Add); it is copied only when a second contribution must be summed in.
+    const owned = new Uint8Array(this.entries.length);
+    const accumulate = (index: number, g: Tensor) => {
+      const have = grads[index];
+      if (!have) grads[index] = g;
+      else if (!owned[index]) {
+        const sum = new Float32Array(have.data);
+        for (let i = 0; i < sum.length; i++) sum[i] += g.data[i];
+        grads[index] = new Tensor(sum, have.shape);
+        owned[index] = 1;
+      } else {
+        const sum = have.data;
+        for (let i = 0; i < sum.length; i++) sum[i] += g.data[i];
+      }
+    };
+    grads[out.node.index] = dy;
+    for (let p = this.plan.length - 1; p >= 0; p--) {
+      const entry = this.entries[this.plan[p]];
+      const g = grads[entry.node.index];
+      if (!entry.layer || !g) continue;
+      const dxs = entry.layer.backwardTo(g);
+      entry.inputs.forEach((i, k) => accumulate(i, dxs[k]));
+      grads[entry.node.index] = undefined;
+    }
+    const dxs = this.inputIndices.map((i) => grads[i]!);
+    return dxs.length === 1 ? dxs[0] : dxs;
+  }
+
+  /**
+   * Every trainable parameter, named `<layer>.<param>` (e.g. `conv2d_1.weight`).
+   * The tensors are the layers' own: an optimizer updates them in place.
+   */
+  params(): Param[] {
+    return this.named((layer) => layer.params());
+  }
+
+  /** Non-trainable state (batch norm running statistics), named like params. */
+  buffers(): Buffer[] {
+    return this.named((layer) => layer.buffers()).map(({ name, value }) => ({ name, value }));
+  }
+
+  /** Sets every parameter gradient to zero (call before each batch's backward). */
+  zeroGrad(): void {
+    for (const layer of this.layers) layer.zeroGrad();
+  }
+
+  /** The number of trainable scalars. */
+  countParams(): number {
+    return this.layers.reduce((a, l) => a + l.countParams(), 0);
+  }
+
+  /**
+   * Inference over a large batch in slices of `batchSize`, on the calling thread
+   * (`predict` does the same in a worker thread).
+   * @example const probs = model.predictSync(testImages, { batchSize: 128 });
+   */
+  predictSync(x: Tensor | readonly Tensor[], options: PredictOptions = {}): Tensor {
+    const xs = this.prepare(x);
+    const batchSize = options.batchSize ?? 32;
+    if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1)
+      throw new RangeError(`${this.label}.predictSync: batchSize must be an integer >= 1, got ${String(batchSize)}`);
+    const n = xs[0].shape[0];
+    const sample = this.outputShape;
+    const sampleSize = sample.reduce((a, b) => a * b, 1);
+    const out = new Float32Array(n * sampleSize);
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(n, start + batchSize);
+      const slices = xs.map((t) => {
+        const size = t.size / n;
+        return new Tensor(t.data.subarray(start * size, end * size), [end - start, ...t.shape.slice(1)]);
+      });
+      out.set(this.forward(slices, { training: false }).data, start * sampleSize);
+    }
+    return new Tensor(out, [n, ...sample]);
+  }
+
+  /**
+   * Trains the model off the calling thread: a worker thread runs the textbook loop
+   * (forward, loss, backward, update per mini-batch) on a copy of the model, and the
+   * trained weights are copied back after every epoch. The event loop stays free;
+   * callbacks run on it. Layers must be registered types (`st.nn`), since the worker
+   * rebuilds the model from its config.
+   * @example
+   * const history = await model.fit(train, {
+   *   epochs: 1, batchSize: 64, optimizer: { type: 'adam', lr: 1e-3 },
+   *   validationData: test, callbacks: { onEpochEnd: (log) => console.log(log) },
+   * });
+   */
+  fit(data: TrainingData, options: FitOptions = {}): Promise<History> {
+    this.buildFor(data?.images);
+    return fit(this, data, options);
+  }
+
+  /**
+   * Mean loss and accuracy over a dataset, computed in a worker thread.
+   * @example const { loss, accuracy } = await model.evaluate(test);
+   */
+  evaluate(data: TrainingData, options: { batchSize?: number; loss?: LossSpec } = {}): Promise<{ loss: number; accuracy: number | null }> {
+    this.buildFor(data?.images);
+    return evaluate(this, data, options);
+  }
+
+  /**
+   * Inference over a large batch in slices of `batchSize`, in a worker thread.
+   * @example const probs = await model.predict(testImages, { batchSize: 256 });
+   */
+  predict(x: Tensor, options: PredictOptions = {}): Promise<Tensor> {
+    this.buildFor(x);
+    return predictAsync(this, x, options);
+  }
+
+  /**
+   * Saves topology, weights and batch-norm statistics to one file, atomically
+   * (`st.load` reads it back bit for bit); `metadata` is any plain JSON kept with it.
+   * @example model.save('lenet5.striate');
+   */
+  save(file: string, metadata: Metadata = {}): void {
+    save(this, file, metadata);
+  }
+
+  /** Sizes a model whose input shape is not yet known (a Sequential) from a batch. */
+  protected buildFor(_x: unknown): void {}
+
+  /** A table of the layers with output shapes and parameter counts, and the total. */
+  summary(): string {
+    return formatSummary(`${this.label}`, this.summaryRows(), true);
+  }
+
+  /** The graph as plain JSON (layer configs and connections); see `Graph.fromConfig`. */
+  get config(): GraphConfig | SequentialConfig {
+    const out = this.outputEntry();
+    return {
+      type: 'graph',
+      seed: this.seed,
+      inputs: this.inputIndices.map((i) => ({ name: this.entries[i].node.name, shape: [...this.entries[i].node.shape] })),
+      nodes: this.entries
+        .filter((e) => e.layer)
+        .map((e) => ({ layer: e.layer!.config, inputs: e.inputs.map((i) => this.entries[i].node.name) })),
+      output: out.node.name,
+    };
+  }
+
+  /**
+   * Rebuilds a model from its `config` (fresh weights: load them separately). A
+   * Sequential's config (or a bare list of layer configs) gives the same chain as a Graph.
+   * @example const copy = st.Graph.fromConfig(JSON.parse(JSON.stringify(g.config)));
+   */
+  static fromConfig(config: GraphConfig | SequentialConfig | readonly LayerConfig[], options: SequentialOptions = {}): Graph {
+    if (Array.isArray(config) || (config as SequentialConfig)?.type === 'sequential') {
+      const list = Array.isArray(config) ? (config as readonly LayerConfig[]) : (config as SequentialConfig).layers;
+      const whole = Array.isArray(config) ? undefined : (config as SequentialConfig);
+      const shape = options.inputShape ?? whole?.inputShape;
+      if (!shape) throw new TypeError('Graph.fromConfig: a chain of layers needs options.inputShape');
+      const g = new Graph({ seed: options.seed ?? whole?.seed });
+      let node = g.input(shape);
+      for (const c of list) node = g.add(layerFromConfig(c), node);
+      return g.output(node);
+    }
+    const c = config as GraphConfig;
+    if (c === null || typeof c !== 'object' || !Array.isArray(c.inputs) || !Array.isArray(c.nodes))
+      throw new TypeError('Graph.fromConfig: config must be { inputs: [...], nodes: [...], output } as given by graph.config');
+    const g = new Graph({ seed: options.seed ?? c.seed });
+    const byName = new Map<string, GraphNode>();
+    for (const { name, shape } of c.inputs) byName.set(name, g.input(shape, { name }));
+    const find = (name: string) => {
+      const node = byName.get(name);
+      if (!node) throw new RangeError(`Graph.fromConfig: unknown node '${name}' (nodes must come after their inputs)`);
+      return node;
+    };
+    for (const { layer, inputs } of c.nodes) {
+      const node = g.add(layerFromConfig(layer), ...inputs.map(find));
+      byName.set(node.name, node);
+    }
+    return g.output(find(c.output));
+  }
+
+  protected summaryRows(): SummaryRow[] {
+    return this.entries.map((e) => ({
+      name: e.node.name,
+      type: e.layer ? e.layer.type : 'input',
+      outputShape: e.node.shape,
+      params: e.layer ? e.layer.countParams() : 0,
+      inputs: e.inputs.map((i) => this.entries[i].node.name),
+    }));
+  }
+
+  private named<T extends { name: string }>(list: (layer: BaseLayer) => T[]): T[] {
+    const out: T[] = [];
+    for (const e of this.entries) if (e.layer) for (const item of list(e.layer)) out.push({ ...item, name: `${e.node.name}.${item.name}` });
+    return out;
+  }
+
+  private outputEntry(): Entry {
+    if (this.outputIndex < 0) throw new Error(`${this.label}: no output; call output(node) after adding the layers`);
+    return this.entries[this.outputIndex];
+  }
+
+  /** Checks the inputs against the declared shapes; returns them as an array. */
+  private prepare(x: Tensor | readonly Tensor[]): readonly Tensor[] {
+    this.outputEntry();
+    const xs = Array.isArray(x) ? (x as readonly Tensor[]) : [x as Tensor];
+    if (xs.length !== this.inputIndices.length)
+      throw new RangeError(`${this.label}: expects ${this.inputIndices.length} input tensor(s), got ${xs.length}`);
+    xs.forEach((t, k) => {
+      if (!(t instanceof Tensor)) throw new TypeError(`${this.label}: input ${k} must be a Tensor, got ${describe(t)}`);
+      const shape = this.entries[this.inputIndices[k]].node.shape;
+      if (!sameShape(t.shape.slice(1), shape) || t.shape[0] !== xs[0].shape[0])
+        throw new RangeError(
+          `${this.label}: input ${k} must be ${formatShape(['N', ...shape] as unknown as number[])} with one N for all inputs, got ${formatShape(t.shape)}`,
+        );
+    });
+    return xs;
+  }
+
+  private defaultName(type: string): string {
+    for (let k = 1; ; k++) if (!this.names.has(`${type}_${k}`)) return `${type}_${k}`;
+  }
+
+  private claimName(name: string): string {
+    if (this.names.has(name)) throw new RangeError(`${this.label}: the name '${name}' is already used by another node`);
+    this.names.add(name);
+    return name;
+  }
+}
+
+/** A per-node seed from the graph's seed, so layers without their own seed differ. */
+function deriveSeed(seed: number, index: number): number {
+  return (seed + Math.imul(index + 1, 0x9e3779b9)) >>> 0;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
+  return typeof v;
+}

@@ -1,0 +1,3 @@
+export { Graph, GraphNode, type GraphOptions, type GraphConfig, type PredictOptions } from './graph.js';
+export { Sequential, type SequentialOptions, type SequentialConfig } from './sequential.js';
+export { formatSummary, type SummaryRow } from './summary.js';

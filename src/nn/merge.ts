@@ -1,0 +1,162 @@
+/**
+ * Merge layers: several inputs, one output.
+ *   Add      y = Σ_i x_i (same shapes)                 dx_i = dy
+ *   Concat   y = [x_1, x_2, ...] along `axis`          dx_i = the slice of dy that x_i filled
+ * Add makes a residual connection (ResNet), Concat along channels a dense
+ * connection (DenseNet). Add's gradients are dy itself, shared, not copied:
+ * layers never write into the tensors they are given.
+ */
+import { formatShape } from '../errors.js';
+import { Tensor, type Shape } from '../tensor.js';
+import {
+  MergeLayer, checkGradShape, checkInput, checkOptions, missingForward, sameShape,
+  type BaseLayerOptions, type ForwardOptions, type LayerConfig,
+} from './layer.js';
+
+const ANY_RANK = [1, 2, 3, 4, 5, 6];
+
+function checkInputs(label: string, inputs: unknown): readonly Tensor[] {
+  if (!Array.isArray(inputs)) throw new TypeError(`${label}: inputs must be an array of tensors`);
+  if (inputs.length < 2) throw new RangeError(`${label}: needs at least 2 inputs, got ${inputs.length}`);
+  inputs.forEach((x, i) => checkInput(label, `inputs[${i}]`, x, ANY_RANK, 'a tensor [N, ...]'));
+  return inputs as Tensor[];
+}
+
+function checkShapes(label: string, shapes: readonly Shape[]): void {
+  if (shapes.length < 2) throw new RangeError(`${label}: needs at least 2 inputs, got ${shapes.length}`);
+}
+
+/**
+ * Elementwise sum of its inputs (all of one shape).
+ * @example
+ * const y = g.add(new st.nn.Add(), branch, shortcut);
+ */
+export class Add extends MergeLayer {
+  readonly type = 'add';
+  private shape: Shape | undefined;
+  private count = 0;
+
+  constructor(options: BaseLayerOptions = {}) {
+    super(checkOptions('Add', options, false));
+  }
+
+  get config(): LayerConfig {
+    return this.makeConfig();
+  }
+
+  outputShape(inputShapes: readonly Shape[]): Shape {
+    checkShapes(this.label, inputShapes);
+    for (let i = 1; i < inputShapes.length; i++)
+      if (!sameShape(inputShapes[i], inputShapes[0]))
+        throw new RangeError(
+          `${this.label}: inputs must have one shape; input 0 is ${formatShape(inputShapes[0])}, input ${i} is ${formatShape(inputShapes[i])}`,
+        );
+    return inputShapes[0];
+  }
+
+  forward(inputs: readonly Tensor[], options: ForwardOptions = {}): Tensor {
+    void options;
+    checkInputs(this.label, inputs);
+    this.outputShape(inputs.map((x) => x.shape));
+    const y = new Float32Array(inputs[0].data);
+    for (let i = 1; i < inputs.length; i++) {
+      const x = inputs[i].data;
+      for (let j = 0; j < y.length; j++) y[j] += x[j];
+    }
+    this.shape = inputs[0].shape;
+    this.count = inputs.length;
+    return new Tensor(y, inputs[0].shape);
+  }
+
+  backward(dy: Tensor): Tensor[] {
+    const shape = this.shape ?? missingForward(this.label);
+    checkGradShape(this.label, dy, shape);
+    return new Array<Tensor>(this.count).fill(dy);
+  }
+}
+
+export interface ConcatOptions extends BaseLayerOptions {
+  /** The axis of the full tensor (batch included); default 1, the channels of NCHW. */
+  axis?: number;
+}
+
+/**
+ * Joins its inputs along one axis (default: channels).
+ * @example
+ * const y = g.add(new st.nn.Concat(), x, newFeatures);  // [N, C1 + C2, H, W]
+ */
+export class Concat extends MergeLayer {
+  readonly type = 'concat';
+  readonly axis: number;
+  private shapes: Shape[] | undefined;
+
+  constructor(options: ConcatOptions = {}) {
+    const o = checkOptions('Concat', options, false);
+    super(o);
+    const axis = o.axis ?? 1;
+    if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < 1)
+      throw new RangeError(`${this.label}: axis must be an integer >= 1 (0 is the batch), got ${String(axis)}`);
+    this.axis = axis;
+  }
+
+  get config(): LayerConfig {
+    return this.makeConfig({ axis: this.axis });
+  }
+
+  outputShape(inputShapes: readonly Shape[]): Shape {
+    checkShapes(this.label, inputShapes);
+    const a = this.axis - 1;
+    const first = inputShapes[0];
+    if (a >= first.length)
+      throw new RangeError(`${this.label}: axis ${this.axis} is out of range for inputs of sample shape ${formatShape(first)}`);
+    let total = 0;
+    inputShapes.forEach((s, i) => {
+      if (s.length !== first.length || s.some((d, j) => j !== a && d !== first[j]))
+        throw new RangeError(
+          `${this.label}: inputs must agree except on axis ${this.axis}; input 0 is ${formatShape(first)}, input ${i} is ${formatShape(s)}`,
+        );
+      total += s[a];
+    });
+    const out = [...first];
+    out[a] = total;
+    return out;
+  }
+
+  forward(inputs: readonly Tensor[], options: ForwardOptions = {}): Tensor {
+    void options;
+    checkInputs(this.label, inputs);
+    if (inputs.some((x) => x.shape[0] !== inputs[0].shape[0]))
+      throw new RangeError(`${this.label}: inputs must have one batch size, got ${inputs.map((x) => x.shape[0]).join(', ')}`);
+    const sample = this.outputShape(inputs.map((x) => x.shape.slice(1)));
+    const outShape = [inputs[0].shape[0], ...sample];
+    const y = new Float32Array(outShape.reduce((a, b) => a * b, 1));
+    const outer = outShape.slice(0, this.axis).reduce((a, b) => a * b, 1);
+    const rowOut = y.length / Math.max(outer, 1);
+    let offset = 0;
+    for (const x of inputs) {
+      const row = x.size / Math.max(outer, 1);
+      for (let o = 0; o < outer; o++) y.set(x.data.subarray(o * row, (o + 1) * row), o * rowOut + offset);
+      offset += row;
+    }
+    this.shapes = inputs.map((x) => x.shape);
+    return new Tensor(y, outShape);
+  }
+
+  backward(dy: Tensor): Tensor[] {
+    const shapes = this.shapes ?? missingForward(this.label);
+    const outShape = [...shapes[0]];
+    outShape[this.axis] = shapes.reduce((a, s) => a + s[this.axis], 0);
+    checkGradShape(this.label, dy, outShape);
+    const outer = outShape.slice(0, this.axis).reduce((a, b) => a * b, 1);
+    const rowOut = dy.size / Math.max(outer, 1);
+    let offset = 0;
+    return shapes.map((shape) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const row = size / Math.max(outer, 1);
+      const dx = new Float32Array(size);
+      for (let o = 0; o < outer; o++) dx.set(dy.data.subarray(o * rowOut + offset, o * rowOut + offset + row), o * row);
+      offset += row;
+      return new Tensor(dx, shape);
+    });
+  }
+}

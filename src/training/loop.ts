@@ -1,0 +1,86 @@
+/**
+ * The training loop, synchronous and in the textbook's order. For each mini-batch:
+ *   forward   y = f_L(... f_1(x))           layers l = 1..L
+ *   loss      E = loss(y, t)
+ *   backward  dE/dx_l for l = L..1, each layer adding dE/dθ_l into its params' grad
+ *   update    θ ← optimizer(θ, dE/dθ) for every parameter
+ * `fit` runs these functions in a worker thread; they also serve a hand-written loop.
+ */
+import { batches } from '../data/batches.js';
+import type { Graph } from '../models/graph.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { clipGradNorm } from '../optim/clip.js';
+import { Tensor } from '../tensor.js';
+import type { Loss } from './specs.js';
+
+/** Class labels (softmax cross-entropy) or target tensors (Euclidean, binary cross-entropy). */
+export type TrainingData =
+  | { images: Tensor; labels: Int32Array | Uint8Array }
+  | { images: Tensor; targets: Tensor };
+
+export interface BatchResult {
+  loss: number;
+  /** Correct arg-max predictions in the batch (null when the targets are not class labels). */
+  correct: number | null;
+  size: number;
+}
+
+/** The number of rows of `y` whose arg-max equals the label. */
+export function countCorrect(y: Tensor, labels: ArrayLike<number>): number {
+  const [n, k] = [y.shape[0], y.size / y.shape[0]];
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (y.data[i * k + j] > y.data[i * k + best]) best = j;
+    if (best === labels[i]) correct++;
+  }
+  return correct;
+}
+
+/** One step of gradient descent on one mini-batch. */
+export function trainBatch(
+  model: Graph, loss: Loss, optimizer: Optimizer, x: Tensor, t: Int32Array | Tensor, clipNorm?: number,
+): BatchResult {
+  model.zeroGrad();
+  const y = model.forward(x, { training: true });
+  const value = (loss.forward as (y: Tensor, t: Int32Array | Tensor) => number)(y, t);
+  model.backward(loss.backward());
+  if (clipNorm !== undefined) clipGradNorm(optimizer.params, clipNorm);
+  optimizer.step();
+  return { loss: value, correct: t instanceof Tensor ? null : countCorrect(y, t), size: x.shape[0] };
+}
+
+/** The mini-batches of an epoch, with the targets that go with each. */
+export function* epochBatches(
+  data: TrainingData, options: { batchSize: number; shuffle: boolean; seed: number },
+): Generator<{ x: Tensor; t: Int32Array | Tensor }> {
+  if ('labels' in data) {
+    for (const { x, y } of batches(data, options)) yield { x, t: y };
+    return;
+  }
+  // Targets travel as the "labels" of an index dataset, then are gathered row by row.
+  const n = data.images.shape[0];
+  const index = { images: data.images, labels: Int32Array.from({ length: n }, (_, i) => i) };
+  const rowSize = data.targets.size / n;
+  for (const { x, y } of batches(index, options)) {
+    const t = new Float32Array(y.length * rowSize);
+    for (let i = 0; i < y.length; i++) t.set(data.targets.data.subarray(y[i] * rowSize, (y[i] + 1) * rowSize), i * rowSize);
+    yield { x, t: new Tensor(t, [y.length, ...data.targets.shape.slice(1)]) };
+  }
+}
+
+/** Mean loss and accuracy over a dataset, in inference mode. */
+export function evaluateData(
+  model: Graph, loss: Loss, data: TrainingData, batchSize: number,
+): { loss: number; accuracy: number | null } {
+  let total = 0;
+  let correct = 0;
+  let seen = 0;
+  for (const { x, t } of epochBatches(data, { batchSize, shuffle: false, seed: 0 })) {
+    const y = model.forward(x, { training: false });
+    total += (loss.forward as (y: Tensor, t: Int32Array | Tensor) => number)(y, t) * x.shape[0];
+    if (!(t instanceof Tensor)) correct += countCorrect(y, t);
+    seen += x.shape[0];
+  }
+  return { loss: total / seen, accuracy: 'labels' in data ? correct / seen : null };
+}

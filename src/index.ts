@@ -20,3 +20,4 @@ export type { FitOptions, FitCallbacks, History } from './training/run-job.js';
 export type { BatchLog, EpochLog } from './training/protocol.js';
 export type { TrainingData } from './training/loop.js';
 export type { OptimizerSpec, LossSpec, ScheduleSpec } from './training/specs.js';
+export * as zoo from './models/zoo/index.js';

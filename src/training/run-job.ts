@@ -35,7 +35,7 @@ export interface FitOptions {
   optimizer?: OptimizerSpec;
   /** Default 'softmaxCrossEntropy'. */
   loss?: LossSpec;
-  /** A learning-rate schedule stepped at the start of each epoch. */
+  /** A learning-rate schedule, stepped before each epoch (or each batch: `every: 'batch'`). */
   schedule?: ScheduleSpec;
   /** Clip the global gradient norm to this value before each update. */
   clipNorm?: number;

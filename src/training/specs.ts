@@ -25,12 +25,17 @@ export type LossSpec =
   | { type: 'euclidean' }
   | { type: 'binaryCrossEntropy'; fromLogits?: boolean };
 
-/** A schedule stepped once per epoch (`warmup` wraps another, stepped per epoch too). */
-export type ScheduleSpec =
+type ScheduleKind =
   | { type: 'step'; stepSize: number; gamma: number }
   | { type: 'exponential'; gamma: number }
   | { type: 'cosine'; tMax: number; etaMin?: number }
-  | { type: 'warmup'; warmupSteps: number; startFactor?: number; then?: Exclude<ScheduleSpec, { type: 'warmup' }> };
+  | { type: 'warmup'; warmupSteps: number; startFactor?: number; then?: ScheduleKind };
+
+/**
+ * A learning-rate schedule, stepped before every epoch (default) or every batch
+ * (`every: 'batch'`, with steps counted in batches); `warmup` wraps another.
+ */
+export type ScheduleSpec = ScheduleKind & { every?: 'epoch' | 'batch' };
 
 export type Loss = SoftmaxCrossEntropy | EuclideanLoss | BinaryCrossEntropy;
 
@@ -67,6 +72,8 @@ export function makeLoss(spec: LossSpec): Loss {
 
 export function makeSchedule(spec: ScheduleSpec): Schedule {
   if (typeof spec !== 'object' || spec === null) throw new TypeError(`fit: schedule must be { type, ...options }, got ${describe(spec)}`);
+  if (spec.every !== undefined && spec.every !== 'epoch' && spec.every !== 'batch')
+    throw new RangeError(`fit: schedule.every must be 'epoch' or 'batch', got ${String(spec.every)}`);
   switch (spec.type) {
     case 'step': return new StepLR(spec);
     case 'exponential': return new ExponentialLR(spec);

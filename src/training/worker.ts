@@ -32,8 +32,9 @@ function fit(job: Extract<Job, { kind: 'fit' }>): void {
   const validation = job.validation && data(job.validation);
   const n = train.images.shape[0];
   const batchesPerEpoch = Math.ceil(n / options.batchSize);
+  const perBatch = options.schedule?.every === 'batch';
   for (let epoch = 0; epoch < options.epochs; epoch++) {
-    if (schedule) schedule.step(optimizer);
+    if (schedule && !perBatch) schedule.step(optimizer);
     const start = performance.now();
     let total = 0;
     let correct = 0;
@@ -41,6 +42,7 @@ function fit(job: Extract<Job, { kind: 'fit' }>): void {
     let batch = 0;
     const order = { batchSize: options.batchSize, shuffle: options.shuffle, seed: options.seed + epoch };
     for (const { x, t } of epochBatches(train, order)) {
+      if (schedule && perBatch) schedule.step(optimizer);
       const r = trainBatch(model, loss, optimizer, x, t, options.clipNorm);
       total += r.loss * r.size;
       correct += r.correct ?? 0;

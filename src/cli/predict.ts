@@ -1,0 +1,26 @@
+/** `striate predict MODEL IMAGE...`: classifies PNG images with a model saved by `striate train`. */
+import { readFileSync } from 'node:fs';
+import { loadWithMetadata } from '../io/model-load.js';
+import { decodePng } from '../io/png.js';
+import { digitTensor, type DigitPreprocessing } from './digit.js';
+
+export const PREDICT_USAGE = 'usage: striate predict MODEL-FILE IMAGE.png [IMAGE.png ...]';
+
+export async function predict(argv: string[]): Promise<void> {
+  const [modelFile, ...images] = argv;
+  if (!modelFile || images.length === 0) throw new RangeError(PREDICT_USAGE);
+  const { model, metadata } = loadWithMetadata(modelFile);
+  const preprocessing = metadata.preprocessing as DigitPreprocessing | undefined;
+  if (!preprocessing) throw new Error(`${modelFile}: no preprocessing recorded; was it saved by \`striate train\`?`);
+  const classes = (metadata.classes as string[] | undefined) ?? [];
+  for (const file of images) {
+    const x = digitTensor(decodePng(readFileSync(file), file), preprocessing);
+    const logits = model.forward(x).data;
+    const max = Math.max(...logits);
+    const exps = Array.from(logits, (v) => Math.exp(v - max));
+    const sum = exps.reduce((a, b) => a + b, 0);
+    const ranked = exps.map((e, k) => ({ k, p: e / sum })).sort((a, b) => b.p - a.p);
+    const name = (k: number) => classes[k] ?? String(k);
+    console.log(`${file}: ${name(ranked[0].k)} (p=${ranked[0].p.toFixed(3)}; next ${ranked.slice(1, 3).map((r) => `${name(r.k)} ${r.p.toFixed(3)}`).join(', ')})`);
+  }
+}

@@ -1,0 +1,2 @@
+/** Ready-made networks. */
+export { lenet5, type LeNet5Options } from './lenet5.js';

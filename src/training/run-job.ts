@@ -15,7 +15,7 @@ import { checkInteger, formatShape } from '../errors.js';
 import type { Graph } from '../models/graph.js';
 import { Tensor } from '../tensor.js';
 import type { TrainingData } from './loop.js';
-import type { BatchLog, EpochLog, Job, Report, WireData, WireTensor } from './protocol.js';
+import type { BatchLog, EpochLog, Job, Report, WireData, WireFitOptions, WireTensor } from './protocol.js';
 import { snapshot, restoreValues } from './snapshot.js';
 import { makeLoss, makeOptimizer, makeSchedule, type LossSpec, type OptimizerSpec, type ScheduleSpec } from './specs.js';
 
@@ -56,19 +56,27 @@ export interface History {
 
 const workerPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'training', 'worker.js');
 
-/** Float32 data in shared memory (as it is, if it already is). */
-function shared(data: Float32Array): Float32Array {
+/**
+ * Float32 data in shared memory (as it is, if it already is). A training set can be
+ * hundreds of megabytes: it is copied in slices, yielding to the event loop between
+ * them, so the copy does not stall a server either.
+ */
+async function shared(data: Float32Array): Promise<Float32Array> {
   if (data.buffer instanceof SharedArrayBuffer) return data;
   const out = new Float32Array(new SharedArrayBuffer(data.byteLength));
-  out.set(data);
+  const slice = 1 << 20;
+  for (let start = 0; start < data.length; start += slice) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    out.set(data.subarray(start, start + slice), start);
+  }
   return out;
 }
 
-function wireTensor(t: Tensor): WireTensor {
-  return { data: shared(t.data), shape: [...t.shape] };
+async function wireTensor(t: Tensor): Promise<WireTensor> {
+  return { data: await shared(t.data), shape: [...t.shape] };
 }
 
-function wireData(op: string, name: string, data: TrainingData, model: Graph): WireData {
+function checkData(op: string, name: string, data: TrainingData, model: Graph): void {
   if (typeof data !== 'object' || data === null) throw new TypeError(`${op}: ${name} must be { images, labels } or { images, targets }`);
   const want = model.inputShapes[0];
   const images = data.images;
@@ -78,10 +86,14 @@ function wireData(op: string, name: string, data: TrainingData, model: Graph): W
   if ('targets' in data) {
     if (!(data.targets instanceof Tensor) || data.targets.shape[0] !== images.shape[0])
       throw new RangeError(`${op}: ${name}.targets must be a Tensor with one row per image`);
-    return { images: wireTensor(images), targets: wireTensor(data.targets) };
+    return;
   }
   checkDataset(`${op}: ${name}`, data);
-  return { images: wireTensor(images), labels: data.labels };
+}
+
+async function wireData(data: TrainingData): Promise<WireData> {
+  if ('targets' in data) return { images: await wireTensor(data.images), targets: await wireTensor(data.targets) };
+  return { images: await wireTensor(data.images), labels: data.labels };
 }
 
 /** Runs one job in a fresh worker; `onReport` sees each report before the job settles. */
@@ -125,26 +137,29 @@ function runJob(job: Job, onReport: (r: Report) => void, signal?: AbortSignal): 
 /** See Graph.fit. */
 export async function fit(model: Graph, data: TrainingData, options: FitOptions = {}): Promise<History> {
   const op = 'fit';
+  checkData(op, 'data', data, model);
+  if (options.validationData) checkData(op, 'validationData', options.validationData, model);
+  const fitOptions: WireFitOptions = {
+    epochs: checkInteger(op, 'epochs', options.epochs ?? 1, 1),
+    batchSize: checkInteger(op, 'batchSize', options.batchSize ?? 32, 1),
+    shuffle: options.shuffle ?? true,
+    seed: checkInteger(op, 'seed', options.seed ?? 0, 0),
+    optimizer: options.optimizer ?? { type: 'adam', lr: 1e-3 },
+    loss: options.loss ?? 'softmaxCrossEntropy',
+    schedule: options.schedule,
+    clipNorm: options.clipNorm,
+  };
+  // Built once here only to check them: bad options fail before a worker starts.
+  makeOptimizer(fitOptions.optimizer, model.params());
+  makeLoss(fitOptions.loss);
+  if (fitOptions.schedule) makeSchedule(fitOptions.schedule);
   const job: Job = {
     kind: 'fit',
     model: snapshot(model),
-    data: wireData(op, 'data', data, model),
-    validation: options.validationData && wireData(op, 'validationData', options.validationData, model),
-    options: {
-      epochs: checkInteger(op, 'epochs', options.epochs ?? 1, 1),
-      batchSize: checkInteger(op, 'batchSize', options.batchSize ?? 32, 1),
-      shuffle: options.shuffle ?? true,
-      seed: checkInteger(op, 'seed', options.seed ?? 0, 0),
-      optimizer: options.optimizer ?? { type: 'adam', lr: 1e-3 },
-      loss: options.loss ?? 'softmaxCrossEntropy',
-      schedule: options.schedule,
-      clipNorm: options.clipNorm,
-    },
+    data: await wireData(data),
+    validation: options.validationData && (await wireData(options.validationData)),
+    options: fitOptions,
   };
-  // Built once here only to check them: bad options fail before a worker starts.
-  makeOptimizer(job.options.optimizer, model.params());
-  makeLoss(job.options.loss);
-  if (job.options.schedule) makeSchedule(job.options.schedule);
   const history: History = { epochs: [] };
   await runJob(
     job,
@@ -167,11 +182,12 @@ export async function evaluate(
 ): Promise<{ loss: number; accuracy: number | null }> {
   let result = { loss: NaN, accuracy: null as number | null };
   makeLoss(options.loss ?? 'softmaxCrossEntropy');
+  checkData('evaluate', 'data', data, model);
   await runJob(
     {
       kind: 'evaluate',
       model: snapshot(model),
-      data: wireData('evaluate', 'data', data, model),
+      data: await wireData(data),
       batchSize: checkInteger('evaluate', 'batchSize', options.batchSize ?? 256, 1),
       loss: options.loss ?? 'softmaxCrossEntropy',
     },
@@ -187,7 +203,7 @@ export async function predictAsync(model: Graph, x: Tensor, options: { batchSize
   if (!(x instanceof Tensor)) throw new TypeError('predict: x must be a Tensor');
   let y: Tensor | undefined;
   await runJob(
-    { kind: 'predict', model: snapshot(model), x: wireTensor(x), batchSize: checkInteger('predict', 'batchSize', options.batchSize ?? 256, 1) },
+    { kind: 'predict', model: snapshot(model), x: await wireTensor(x), batchSize: checkInteger('predict', 'batchSize', options.batchSize ?? 256, 1) },
     (report) => {
       if (report.kind === 'predicted') y = new Tensor(report.y.data, report.y.shape);
     },

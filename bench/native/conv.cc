@@ -1,6 +1,6 @@
 // Convolution forward, backward-data and backward-weights (+ bias) time on real-network
 // shapes, through the kernel table the addon uses.
-// Usage: striate_bench_conv [--threads 1,2] [--reps 7] [--csv]
+// Usage: striate_bench_conv [--threads 1,2] [--reps 7] [--shapes c1,r3] [--csv]
 // Median of `reps` timed runs after a warm-up; GFLOP/s from 2·N·Cout·outH·outW·Cin/groups·kH·kW
 // (the same count for each of the three passes). --csv prints one line per shape and
 // thread count for bench/conv.mjs.
@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "dispatch/kernels.h"
@@ -53,12 +54,15 @@ int main(int argc, char** argv) {
   std::vector<int> threads = {1, 2};
   int reps = 7;
   bool csv = false;
+  std::string only;  // ",c1,r3," from --shapes; empty: every shape
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
       threads.clear();
       for (char* tok = std::strtok(argv[++i], ","); tok; tok = std::strtok(nullptr, ",")) threads.push_back(std::atoi(tok));
     } else if (!std::strcmp(argv[i], "--reps") && i + 1 < argc) {
       reps = std::atoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--shapes") && i + 1 < argc) {
+      only = "," + std::string(argv[++i]) + ",";
     } else if (!std::strcmp(argv[i], "--csv")) {
       csv = true;
     }
@@ -79,6 +83,7 @@ int main(int argc, char** argv) {
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> dist(-1, 1);
   for (const Shape& s : kShapes) {
+    if (!only.empty() && only.find("," + std::string(s.name) + ",") == std::string::npos) continue;
     Conv2dParams p;
     p.batch = s.n, p.in_channels = s.cin, p.in_h = s.h, p.in_w = s.w, p.out_channels = s.cout;
     p.kernel_h = p.kernel_w = s.k, p.stride_h = p.stride_w = s.stride;

@@ -131,6 +131,44 @@ STRIATE_TEST(conv2d_every_isa_matches_reference_random_shapes) {
   return ok;
 }
 
+// Shapes the AVX-512 direct forward takes (groups 1, Cout >= 12, output rows >= 4 wide,
+// not 1x1): Cout across one and several 16-channel vectors and 32-channel blocks, rows
+// that split into uneven tiles, padding, strides and dilation. Every ISA runs them too.
+Case direct_case(std::mt19937& rng) {
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  for (;;) {
+    Case c{};
+    c.groups = 1;
+    c.cin = pick(1, 9), c.cout = pick(12, 70), c.n = pick(1, 3);
+    c.kh = pick(1, 6), c.kw = pick(2, 6);
+    c.sh = pick(1, 3), c.sw = pick(1, 3);
+    c.dh = pick(1, 2), c.dw = pick(1, 2);
+    c.pt = pick(0, 2), c.pb = pick(0, 2), c.pl = pick(0, 2), c.pr = pick(0, 2);
+    c.h = pick(4, 20), c.w = pick(8, 45);
+    const int64_t span_w = c.dw * (c.kw - 1) + 1, span_h = c.dh * (c.kh - 1) + 1;
+    if (span_h > c.h + c.pt + c.pb || span_w > c.w + c.pl + c.pr) continue;
+    if ((c.w + c.pl + c.pr - span_w) / c.sw + 1 >= 4) return c;
+  }
+}
+
+STRIATE_TEST(conv2d_direct_forward_shapes_match_reference) {
+  std::mt19937 rng(31);
+  const Case fixed[] = {
+      {2, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1},    // LeNet C3: one vector, rows of 10
+      {1, 3, 47, 45, 64, 11, 11, 4, 4, 2, 2, 2, 2, 1, 1, 1},  // AlexNet conv1: two blocks of 32
+      {1, 5, 9, 31, 33, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},     // 33 channels: a 1-lane vector, rows of 31
+      {2, 4, 8, 15, 17, 2, 3, 2, 1, 0, 1, 2, 0, 2, 1, 1},     // stride and dilation on one axis each
+  };
+  bool ok = true;
+  for (auto isa : isas_under_test())
+    for (int threads : {1, 2}) {
+      for (const Case& c : fixed) ok &= check_case(isa, c, threads, rng);
+      for (int i = 0; i < 12; ++i) ok &= check_case(isa, direct_case(rng), threads, rng);
+    }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
 STRIATE_TEST(conv2d_is_deterministic) {
   std::mt19937 rng(5);
   const Case shapes[] = {{7, 3, 32, 32, 16, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1}, {4, 16, 15, 15, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1}};

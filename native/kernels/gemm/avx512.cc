@@ -1,6 +1,8 @@
 // AVX-512F SGEMM: 12x32 micro-kernel, 24 zmm accumulators, 2 B loads and 12 A
 // broadcasts per k step. Tail tiles compute only their rows (one instantiation per
 // row count) and store their columns through a lane mask.
+// The packings that read across rows (untransposed A, transposed B) go through 16x16
+// register transposes; a k tail shorter than 16 is read with masked loads.
 #include <immintrin.h>
 
 #include "kernels/gemm/blocked.h"
@@ -43,9 +45,60 @@ struct Tile {
   }
 };
 
+// r[0..15] rows in, columns out: r[c][i] = old r[i][c]. 32-bit then 64-bit interleaves
+// give 4x4 blocks per 128-bit lane; two 128-bit lane shuffles gather them.
+inline void transpose16(__m512 r[16]) {
+  __m512 t[16];
+  for (int q = 0; q < 16; q += 4) {
+    t[q] = _mm512_unpacklo_ps(r[q], r[q + 1]);
+    t[q + 1] = _mm512_unpackhi_ps(r[q], r[q + 1]);
+    t[q + 2] = _mm512_unpacklo_ps(r[q + 2], r[q + 3]);
+    t[q + 3] = _mm512_unpackhi_ps(r[q + 2], r[q + 3]);
+    const auto pd = [](__m512 v) { return _mm512_castps_pd(v); };
+    r[q] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(t[q]), pd(t[q + 2])));
+    r[q + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(t[q]), pd(t[q + 2])));
+    r[q + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(t[q + 1]), pd(t[q + 3])));
+    r[q + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(t[q + 1]), pd(t[q + 3])));
+  }
+  for (int i = 0; i < 4; ++i) {
+    t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+    t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
+    t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+    t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
+  }
+  for (int i = 0; i < 8; ++i) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+  }
+}
+
+// dst[p * dst_ld + i] = src[i * ld + p] for i < rows (<= 16), p < kc; lanes past `rows`
+// are stored only when store_mask covers them (as zeros).
+inline void transpose_panel(const float* src, int64_t ld, int rows, int64_t kc, float* dst, int64_t dst_ld,
+                            __mmask16 store_mask) {
+  __m512 r[16];
+  for (int64_t p0 = 0; p0 < kc; p0 += 16) {
+    const int64_t width = std::min<int64_t>(16, kc - p0);
+    const __mmask16 load_mask = static_cast<__mmask16>(width == 16 ? 0xffff : (1u << width) - 1);
+    for (int i = 0; i < 16; ++i)
+      r[i] = i < rows ? _mm512_maskz_loadu_ps(load_mask, src + i * ld + p0) : _mm512_setzero_ps();
+    transpose16(r);
+    for (int64_t c = 0; c < width; ++c) _mm512_mask_storeu_ps(dst + (p0 + c) * dst_ld, store_mask, r[c]);
+  }
+}
+
 struct Kernel {
   static constexpr int MR = kMR, NR = kNR;
   static constexpr int64_t KC = 256, MC = 144, NC = 3072;
+
+  static void pack_a_rows(const float* src, int64_t lda, int64_t kc, float* dst) {
+    transpose_panel(src, lda, MR, kc, dst, MR, (1u << MR) - 1);
+  }
+
+  static void pack_b_cols(const float* src, int64_t ldb, int64_t kc, float* dst) {
+    transpose_panel(src, ldb, 16, kc, dst, NR, 0xffff);
+    transpose_panel(src + 16 * ldb, ldb, 16, kc, dst + 16, NR, 0xffff);
+  }
 
   static void run(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta, int rows,
                   int cols) {

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <utility>
 
 #include "dispatch/parallel.h"
@@ -53,15 +54,36 @@ void run_rows(int rows, Args... args) {
   table[rows - 1](args...);
 }
 
-template <int MR>
+// A Kernel may provide SIMD transposes for the two packings that read across rows:
+//   pack_a_rows(src, lda, kc, dst)  a full MR-row strip of untransposed A
+//   pack_b_cols(src, ldb, kc, dst)  a full NR-column strip of transposed B
+// Without them (or for tail strips) the scalar loops below run; the packed bytes are
+// the same either way.
+template <typename K, typename = void>
+struct has_pack_a_rows : std::false_type {};
+template <typename K>
+struct has_pack_a_rows<K, std::void_t<decltype(&K::pack_a_rows)>> : std::true_type {};
+template <typename K, typename = void>
+struct has_pack_b_cols : std::false_type {};
+template <typename K>
+struct has_pack_b_cols<K, std::void_t<decltype(&K::pack_b_cols)>> : std::true_type {};
+
+template <typename Kernel>
 void pack_a_strip(const GemmArgs& g, int64_t i0, int64_t rows, int64_t p0, int64_t kc, float* dst) {
+  constexpr int MR = Kernel::MR;
   if (!g.trans_a) {
+    if constexpr (has_pack_a_rows<Kernel>::value) {
+      if (rows == MR) return Kernel::pack_a_rows(g.a + i0 * g.lda + p0, g.lda, kc, dst);
+    }
     for (int r = 0; r < rows; ++r) {
       const float* src = g.a + (i0 + r) * g.lda + p0;
       for (int64_t p = 0; p < kc; ++p) dst[p * MR + r] = src[p];
     }
     for (int r = rows; r < MR; ++r)
       for (int64_t p = 0; p < kc; ++p) dst[p * MR + r] = 0.0f;
+  } else if (rows == MR) {
+    // Constant-size copies: the compiler emits vector moves.
+    for (int64_t p = 0; p < kc; ++p) std::memcpy(dst + p * MR, g.a + (p0 + p) * g.lda + i0, MR * sizeof(float));
   } else {
     for (int64_t p = 0; p < kc; ++p) {
       const float* src = g.a + (p0 + p) * g.lda + i0;
@@ -72,9 +94,14 @@ void pack_a_strip(const GemmArgs& g, int64_t i0, int64_t rows, int64_t p0, int64
   }
 }
 
-template <int NR>
+template <typename Kernel>
 void pack_b_strip(const GemmArgs& g, int64_t p0, int64_t kc, int64_t j0, int64_t cols, float* dst) {
+  constexpr int NR = Kernel::NR;
   if (!g.trans_b) {
+    if (cols == NR) {
+      for (int64_t p = 0; p < kc; ++p) std::memcpy(dst + p * NR, g.b + (p0 + p) * g.ldb + j0, NR * sizeof(float));
+      return;
+    }
     for (int64_t p = 0; p < kc; ++p) {
       const float* src = g.b + (p0 + p) * g.ldb + j0;
       float* d = dst + p * NR;
@@ -82,6 +109,9 @@ void pack_b_strip(const GemmArgs& g, int64_t p0, int64_t kc, int64_t j0, int64_t
       for (int j = cols; j < NR; ++j) d[j] = 0.0f;
     }
   } else {
+    if constexpr (has_pack_b_cols<Kernel>::value) {
+      if (cols == NR) return Kernel::pack_b_cols(g.b + j0 * g.ldb + p0, g.ldb, kc, dst);
+    }
     for (int j = 0; j < cols; ++j) {
       const float* src = g.b + (j0 + j) * g.ldb + p0;
       for (int64_t p = 0; p < kc; ++p) dst[p * NR + j] = src[p];
@@ -127,7 +157,7 @@ void sgemm_blocked(const GemmArgs& g) {
 
       dispatch::parallel_for(n_strips, std::max<int64_t>(1, 8192 / (kc * NR)), [&](int64_t s0, int64_t s1) {
         for (int64_t s = s0; s < s1; ++s)
-          pack_b_strip<NR>(g, pc, kc, jc + s * NR, std::min<int64_t>(NR, nc - s * NR), b_pack + s * kc * NR);
+          pack_b_strip<Kernel>(g, pc, kc, jc + s * NR, std::min<int64_t>(NR, nc - s * NR), b_pack + s * kc * NR);
       });
 
       // Micro-tiles in (ic block, jr strip, ir strip) order: contiguous ranges keep
@@ -160,7 +190,7 @@ void sgemm_blocked(const GemmArgs& g) {
             float* a_strip = a_mine + is * MR * kc;
             const int64_t rows = std::min<int64_t>(MR, g.m - i0);
             if (!(packed_strips[is >> 6] >> (is & 63) & 1)) {
-              pack_a_strip<MR>(g, i0, rows, pc, kc, a_strip);
+              pack_a_strip<Kernel>(g, i0, rows, pc, kc, a_strip);
               packed_strips[is >> 6] |= uint64_t{1} << (is & 63);
             }
             const int64_t j0 = js * NR;

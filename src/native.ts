@@ -37,6 +37,25 @@ export interface NativeAddon {
   conv2dForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, ...shape: number[]): void;
   conv2dGradInput(dy: Float32Array, w: Float32Array, dx: Float32Array, ...shape: number[]): void;
   conv2dGradWeight(x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null, ...shape: number[]): void;
+  reluForward(x: Float32Array, y: Float32Array): void;
+  reluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  leakyRelu(x: Float32Array, y: Float32Array, alpha: number): void;
+  leakyReluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, alpha: number): void;
+  biasAdd(y: Float32Array, b: Float32Array, outer: number, channels: number, inner: number): void;
+  biasGrad(dy: Float32Array, db: Float32Array, outer: number, channels: number, inner: number): void;
+  /** Writes dlogits = (softmax − q)/n; returns the summed (not averaged) loss. One of labels, targets is null. */
+  softmaxCrossEntropy(
+    logits: Float32Array, n: number, k: number, labels: Int32Array | null, targets: Float32Array | null, eps: number,
+    dlogits: Float32Array,
+  ): number;
+  sgdUpdate(
+    value: Float32Array, grad: Float32Array, momentumBuffer: Float32Array | null, lr: number, weightDecay: number,
+    momentum: number, keep: number, share: number, nesterov: boolean,
+  ): void;
+  adamUpdate(
+    value: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, stepSize: number, beta1: number,
+    beta2: number, root2: number, eps: number, l2: number, decay: number,
+  ): void;
 }
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

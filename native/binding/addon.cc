@@ -14,6 +14,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   export_gemm(env, exports);
   export_pool(env, exports);
   export_conv(env, exports);
+  export_elementwise(env, exports);
   return exports;
 }
 

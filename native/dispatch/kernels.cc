@@ -24,6 +24,15 @@ Kernels kernels_for(Isa isa) {
   k.stochpool2d_train = scalar::stochpool2d_train;
   k.stochpool2d_infer = scalar::stochpool2d_infer;
   k.stochpool2d_infer_bwd = scalar::stochpool2d_infer_bwd;
+  k.relu_fwd = scalar::relu_fwd;
+  k.relu_bwd = scalar::relu_bwd;
+  k.leaky_relu_fwd = scalar::leaky_relu_fwd;
+  k.leaky_relu_bwd = scalar::leaky_relu_bwd;
+  k.bias_add = scalar::bias_add;
+  k.bias_grad = scalar::bias_grad;
+  k.softmax_xent = scalar::softmax_xent;
+  k.sgd_update = scalar::sgd_update;
+  k.adam_update = scalar::adam_update;
   switch (isa) {
     case Isa::scalar:
       break;
@@ -40,6 +49,15 @@ Kernels kernels_for(Isa isa) {
       k.stochpool2d_train = avx2::stochpool2d_train;
       k.stochpool2d_infer = avx2::stochpool2d_infer;
       k.stochpool2d_infer_bwd = avx2::stochpool2d_infer_bwd;
+      k.relu_fwd = avx2::relu_fwd;
+      k.relu_bwd = avx2::relu_bwd;
+      k.leaky_relu_fwd = avx2::leaky_relu_fwd;
+      k.leaky_relu_bwd = avx2::leaky_relu_bwd;
+      k.bias_add = avx2::bias_add;
+      k.bias_grad = avx2::bias_grad;
+      k.softmax_xent = avx2::softmax_xent;
+      k.sgd_update = avx2::sgd_update;
+      k.adam_update = avx2::adam_update;
       break;
     case Isa::avx512:
       k.sgemm = avx512::sgemm;
@@ -53,6 +71,15 @@ Kernels kernels_for(Isa isa) {
       k.stochpool2d_train = avx512::stochpool2d_train;
       k.stochpool2d_infer = avx512::stochpool2d_infer;
       k.stochpool2d_infer_bwd = avx512::stochpool2d_infer_bwd;
+      k.relu_fwd = avx512::relu_fwd;
+      k.relu_bwd = avx512::relu_bwd;
+      k.leaky_relu_fwd = avx512::leaky_relu_fwd;
+      k.leaky_relu_bwd = avx512::leaky_relu_bwd;
+      k.bias_add = avx512::bias_add;
+      k.bias_grad = avx512::bias_grad;
+      k.softmax_xent = avx512::softmax_xent;
+      k.sgd_update = avx512::sgd_update;
+      k.adam_update = avx512::adam_update;
       break;
 #endif
 #if defined(__aarch64__)
@@ -68,6 +95,15 @@ Kernels kernels_for(Isa isa) {
       k.stochpool2d_train = neon::stochpool2d_train;
       k.stochpool2d_infer = neon::stochpool2d_infer;
       k.stochpool2d_infer_bwd = neon::stochpool2d_infer_bwd;
+      k.relu_fwd = neon::relu_fwd;
+      k.relu_bwd = neon::relu_bwd;
+      k.leaky_relu_fwd = neon::leaky_relu_fwd;
+      k.leaky_relu_bwd = neon::leaky_relu_bwd;
+      k.bias_add = neon::bias_add;
+      k.bias_grad = neon::bias_grad;
+      k.softmax_xent = neon::softmax_xent;
+      k.sgd_update = neon::sgd_update;
+      k.adam_update = neon::adam_update;
       break;
 #endif
     default:

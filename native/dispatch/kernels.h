@@ -7,6 +7,7 @@
 #include "kernels/gemm/gemm.h"
 #include "kernels/pool2d/pool2d.h"
 #include "kernels/conv2d/conv2d.h"
+#include "kernels/elementwise/elementwise.h"
 
 namespace striate::dispatch {
 
@@ -23,6 +24,16 @@ struct Kernels {
   void (*stochpool2d_train)(const Pool2dParams&, const float* x, const double* u, float* y, int32_t* index) = nullptr;
   void (*stochpool2d_infer)(const Pool2dParams&, const float* x, float* y) = nullptr;
   void (*stochpool2d_infer_bwd)(const Pool2dParams&, const float* x, const float* dy, float* dx) = nullptr;
+  void (*relu_fwd)(int64_t n, const float* x, float* y) = nullptr;
+  void (*relu_bwd)(int64_t n, const float* x, const float* dy, float* dx) = nullptr;
+  void (*leaky_relu_fwd)(int64_t n, float alpha, const float* x, float* y) = nullptr;
+  void (*leaky_relu_bwd)(int64_t n, float alpha, const float* x, const float* dy, float* dx) = nullptr;
+  void (*bias_add)(int64_t outer, int64_t channels, int64_t inner, const float* b, float* y) = nullptr;
+  void (*bias_grad)(int64_t outer, int64_t channels, int64_t inner, const float* dy, float* db) = nullptr;
+  double (*softmax_xent)(int64_t n, int64_t k, const float* logits, const int32_t* labels, const float* targets,
+                         float eps, float* dlogits) = nullptr;
+  void (*sgd_update)(int64_t n, const SgdStep&, float* value, const float* grad, float* momentum) = nullptr;
+  void (*adam_update)(int64_t n, const AdamStep&, float* value, const float* grad, float* m, float* v) = nullptr;
 };
 
 // The table for one ISA (which must be available on this CPU).

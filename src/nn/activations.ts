@@ -18,10 +18,22 @@ import {
 
 const ANY_RANK = [1, 2, 3, 4, 5, 6];
 
-/** The shared plumbing of an activation: keep x and y, check dy, allocate dx. */
+/**
+ * The shared plumbing of an activation: keep x and y, check dy, fill dx.
+ *
+ * Buffer reuse (the rule every activation follows): a training forward
+ * (`training: true`) writes y into a buffer the layer keeps and overwrites on its next
+ * training forward, and backward writes dx into a buffer it overwrites on its next
+ * backward. A training step then allocates nothing here (a fresh 1 MB Float32Array
+ * costs more than the ReLU that fills it). Inference forwards return fresh tensors.
+ * So a training output or a gradient is valid until the same layer's next training
+ * forward or backward: `clone()` it to keep it longer.
+ */
 abstract class Activation extends Layer {
   protected x: Tensor | undefined;
   protected y: Tensor | undefined;
+  private yBuffer = new Float32Array(0);
+  private dxBuffer = new Float32Array(0);
 
   outputShape(inputShape: Shape): Shape {
     return inputShape;
@@ -32,9 +44,13 @@ abstract class Activation extends Layer {
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    void options;
     checkInput(this.label, 'x', x, ANY_RANK, 'a tensor [N, ...]');
-    const y = new Tensor(new Float32Array(x.size), x.shape);
+    let data: Float32Array;
+    if (options.training === true) {
+      if (this.yBuffer.length < x.size) this.yBuffer = new Float32Array(x.size);
+      data = this.yBuffer.subarray(0, x.size);
+    } else data = new Float32Array(x.size);
+    const y = new Tensor(data, x.shape);
     this.apply(x.data, y.data, x.shape);
     this.x = x;
     this.y = y;
@@ -44,7 +60,8 @@ abstract class Activation extends Layer {
   backward(dy: Tensor): Tensor {
     const x = this.x ?? missingForward(this.label);
     checkGradShape(this.label, dy, x.shape);
-    const dx = new Tensor(new Float32Array(x.size), x.shape);
+    if (this.dxBuffer.length < x.size) this.dxBuffer = new Float32Array(x.size);
+    const dx = new Tensor(this.dxBuffer.subarray(0, x.size), x.shape);
     this.grad(x.data, this.y!.data, dy.data, dx.data, x.shape);
     return dx;
   }

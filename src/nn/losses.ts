@@ -10,6 +10,7 @@
  *                        else y holds probabilities, clamped to [1e-7, 1 − 1e-7].
  */
 import { formatShape } from '../errors.js';
+import { softmaxCrossEntropy } from '../ops/elementwise.js';
 import { Tensor } from '../tensor.js';
 import { boolOption, checkInput, checkOptions, numberOption, sameShape } from './layer.js';
 
@@ -95,39 +96,21 @@ export class SoftmaxCrossEntropy {
     const label = 'SoftmaxCrossEntropy';
     checkInput(label, 'y', y, [2], '[N, K] logits');
     const [n, k] = y.shape;
-    const target = this.targetRows(label, targets, y);
-    const eps = this.labelSmoothing;
+    const { labels, rows } = this.checkTargets(label, targets, y);
     const dy = new Float32Array(y.size);
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      const row = i * k;
-      let max = -Infinity;
-      for (let j = 0; j < k; j++) max = Math.max(max, y.data[row + j]);
-      let sum = 0;
-      for (let j = 0; j < k; j++) sum += Math.exp(y.data[row + j] - max);
-      const logSum = max + Math.log(sum);
-      for (let j = 0; j < k; j++) {
-        const logP = y.data[row + j] - logSum;
-        const q = (1 - eps) * target(i, j) + eps / k;
-        if (q !== 0) total -= q * logP;
-        dy[row + j] = (Math.exp(logP) - q) / n;
-      }
-    }
+    const value = softmaxCrossEntropy(y.data, n, k, labels, rows, this.labelSmoothing, dy);
     this.dy = new Tensor(dy, y.shape);
-    return total / n;
+    return value;
   }
 
   backward(): Tensor {
     return this.dy ?? missingLossForward('SoftmaxCrossEntropy');
   }
 
-  /** A reader of the target distribution (before smoothing): target(i, j). */
-  private targetRows(label: string, targets: ClassTargets, y: Tensor): (i: number, j: number) => number {
+  /** Class indices as an Int32Array, or the target rows (before smoothing); exactly one is non-null. */
+  private checkTargets(label: string, targets: ClassTargets, y: Tensor): { labels: Int32Array | null; rows: Float32Array | null } {
     const [n, k] = y.shape;
-    if (targets instanceof Tensor) {
-      const t = checkTargetTensor(label, targets, y);
-      return (i, j) => t.data[i * k + j];
-    }
+    if (targets instanceof Tensor) return { labels: null, rows: checkTargetTensor(label, targets, y).data };
     if (!(targets instanceof Int32Array) && !Array.isArray(targets))
       throw new TypeError(`${label}: targets must be class indices (Int32Array or number[]) or a Tensor [N, K]`);
     if (targets.length !== n) throw new RangeError(`${label}: expected ${n} targets (one per row of y), got ${targets.length}`);
@@ -136,7 +119,7 @@ export class SoftmaxCrossEntropy {
       if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= k)
         throw new RangeError(`${label}: targets[${i}] must be a class index in [0, ${k}), got ${String(c)}`);
     }
-    return (i, j) => (targets[i] === j ? 1 : 0);
+    return { labels: targets instanceof Int32Array ? targets : Int32Array.from(targets), rows: null };
   }
 }
 

@@ -1,54 +1,76 @@
 /**
  * Elementwise and per-channel kernels the layers call: activations, bias, softmax,
- * dropout, batch norm and local response norm. They work on raw Float32Arrays in
- * the layout the layers use — a tensor seen as [outer, channels, inner] (NCHW:
- * outer = N, inner = H·W; [N, F]: inner = 1) — and assume their caller validated
- * the shapes, exactly as a native kernel would, so a SIMD kernel can replace any
- * of them without touching the layers. Outputs are written, never allocated;
- * gradients of parameters are accumulated (+=). Sums run in float64 in a fixed
- * order, so results are the same on every run.
+ * dropout, batch norm and local response norm, plus the fused softmax cross-entropy
+ * and the optimizers' update rules. They work on raw Float32Arrays in the layout the
+ * layers use — a tensor seen as [outer, channels, inner] (NCHW: outer = N, inner = H·W;
+ * [N, F]: inner = 1) — and assume their caller validated the shapes. Outputs are
+ * written, never allocated; gradients of parameters are accumulated (+=). Sums run in
+ * float64 (or float lanes flushed into float64) in a fixed order, so results are the
+ * same on every run.
+ *
+ * The training hot path (ReLU, leaky ReLU, bias and its gradient, softmax cross-entropy,
+ * SGD and Adam updates) runs in the native SIMD kernels (native/kernels/elementwise);
+ * the binding re-checks every length. The rest are plain loops here.
  */
+import { native } from '../native.js';
 import type { Rng } from '../random.js';
 
 /** y[o, c, i] += b[c]. */
 export function addBias(y: Float32Array, b: Float32Array, outer: number, channels: number, inner: number): void {
-  let p = 0;
-  for (let o = 0; o < outer; o++)
-    for (let c = 0; c < channels; c++) {
-      const v = b[c];
-      for (let i = 0; i < inner; i++) y[p++] += v;
-    }
+  native.biasAdd(y, b, outer, channels, inner);
 }
 
 /** db[c] += Σ_{o,i} dy[o, c, i]. */
 export function biasGrad(dy: Float32Array, db: Float32Array, outer: number, channels: number, inner: number): void {
-  for (let c = 0; c < channels; c++) {
-    let sum = 0;
-    for (let o = 0; o < outer; o++) {
-      const base = (o * channels + c) * inner;
-      for (let i = 0; i < inner; i++) sum += dy[base + i];
-    }
-    db[c] += sum;
-  }
+  native.biasGrad(dy, db, outer, channels, inner);
 }
 
 /** y = max(x, 0). */
 export function relu(x: Float32Array, y: Float32Array): void {
-  for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0;
+  native.reluForward(x, y);
 }
 
-/** dx = dy where x > 0, else 0 (the subgradient at 0 is 0, as PyTorch). */
+/** dx = dy where x > 0, else 0 (the subgradient at 0 is 0, as PyTorch). dx may be dy. */
 export function reluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array): void {
-  for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
+  native.reluGrad(x, dy, dx);
 }
 
 /** y = x for x > 0, alpha·x otherwise. */
 export function leakyRelu(x: Float32Array, y: Float32Array, alpha: number): void {
-  for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : alpha * x[i];
+  native.leakyRelu(x, y, alpha);
 }
 
 export function leakyReluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array, alpha: number): void {
-  for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i];
+  native.leakyReluGrad(x, dy, dx, alpha);
+}
+
+/**
+ * Softmax cross-entropy on logits [n, k] with label smoothing eps: writes
+ * dlogits = (softmax − q)/n and returns the mean loss −(1/n)·Σ q·log softmax, where
+ * q = (1 − eps)·target + eps/k and target is the one-hot of `labels` (valid class
+ * indices) or the rows of `targets`.
+ */
+export function softmaxCrossEntropy(
+  logits: Float32Array, n: number, k: number, labels: Int32Array | null, targets: Float32Array | null, eps: number,
+  dlogits: Float32Array,
+): number {
+  return native.softmaxCrossEntropy(logits, n, k, labels, targets, eps, dlogits) / n;
+}
+
+/** One SGD step in place; see `SgdStep` in native/kernels/elementwise/elementwise.h for the rule. */
+export function sgdUpdate(
+  value: Float32Array, grad: Float32Array, momentumBuffer: Float32Array | null,
+  step: { lr: number; weightDecay: number; momentum: number; keep: number; share: number; nesterov: boolean },
+): void {
+  native.sgdUpdate(value, grad, momentumBuffer, step.lr, step.weightDecay, step.momentum, step.keep, step.share, step.nesterov);
+}
+
+/** One Adam / AdamW step in place; see `AdamStep` in native/kernels/elementwise/elementwise.h. */
+export function adamUpdate(
+  value: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array,
+  step: { stepSize: number; beta1: number; beta2: number; root2: number; eps: number; l2: number; decay: number },
+): void {
+  native.adamUpdate(value, grad, m, v, step.stepSize, step.beta1, step.beta2, step.root2, step.eps, step.l2, step.decay);
 }
 
 /** y = x for x > 0, alpha·(eˣ − 1) otherwise. */

@@ -9,8 +9,10 @@
  *   p = p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  *
  * eps is added after the bias correction of v, as PyTorch does (the paper's
- * "epsilon-hat" variant would add it before).
+ * "epsilon-hat" variant would add it before). The update runs in the native SIMD
+ * kernel, in float32.
  */
+import { adamUpdate } from '../ops/elementwise.js';
 import type { Param } from '../param.js';
 import { checkRange } from './checks.js';
 import { Optimizer } from './optimizer.js';
@@ -46,20 +48,9 @@ abstract class AdamBase extends Optimizer {
   /** Runs the moment updates and the step; `l2` and `decay` select Adam's or AdamW's decay. */
   protected adamUpdate(value: Float32Array, grad: Float32Array, index: number, t: number, l2: number, decay: number): void {
     const { beta1, beta2, eps } = this;
-    const stepSize = this.lr / (1 - beta1 ** t);
-    const root2 = Math.sqrt(1 - beta2 ** t);
-    const m = this.buffers.m[index];
-    const v = this.buffers.v[index];
-    const n = value.length;
-    for (let i = 0; i < n; i++) {
-      const p = value[i] * decay;
-      const g = grad[i] + l2 * p;
-      const mi = beta1 * m[i] + (1 - beta1) * g;
-      const vi = beta2 * v[i] + (1 - beta2) * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      value[i] = p - (stepSize * mi) / (Math.sqrt(vi) / root2 + eps);
-    }
+    adamUpdate(value, grad, this.buffers.m[index], this.buffers.v[index], {
+      stepSize: this.lr / (1 - beta1 ** t), root2: Math.sqrt(1 - beta2 ** t), beta1, beta2, eps, l2, decay,
+    });
   }
 }
 

@@ -7,7 +7,9 @@
  *   b = momentum * b + (1 - dampening) * g  after
  *   d = g + momentum * b   (nesterov)   or   b   (momentum > 0)   or   g
  *   p = p - lr * d
+ * The update runs in the native SIMD kernel, in float32.
  */
+import { sgdUpdate } from '../ops/elementwise.js';
 import type { Param } from '../param.js';
 import { checkRange } from './checks.js';
 import { Optimizer } from './optimizer.js';
@@ -52,30 +54,10 @@ export class SGD extends Optimizer {
   }
 
   protected override update(value: Float32Array, grad: Float32Array, index: number, t: number): void {
-    const lr = this.lr;
-    const wd = this.weightDecay;
-    const n = value.length;
-    if (this.momentum === 0) {
-      for (let i = 0; i < n; i++) value[i] -= lr * (grad[i] + wd * value[i]);
-      return;
-    }
-    const mu = this.momentum;
-    const keep = t === 1 ? 0 : mu;
-    const share = t === 1 ? 1 : 1 - this.dampening;
-    const buf = this.buffers.momentum[index];
-    if (this.nesterov) {
-      for (let i = 0; i < n; i++) {
-        const g = grad[i] + wd * value[i];
-        const b = keep * buf[i] + share * g;
-        buf[i] = b;
-        value[i] -= lr * (g + mu * b);
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const b = keep * buf[i] + share * (grad[i] + wd * value[i]);
-        buf[i] = b;
-        value[i] -= lr * b;
-      }
-    }
+    const momentum = this.momentum;
+    sgdUpdate(value, grad, momentum === 0 ? null : this.buffers.momentum[index], {
+      lr: this.lr, weightDecay: this.weightDecay, momentum, nesterov: this.nesterov,
+      keep: t === 1 ? 0 : momentum, share: t === 1 ? 1 : 1 - this.dampening,
+    });
   }
 }

@@ -1,0 +1,40 @@
+// AVX2 elementwise kernels: the shared driver (driver.h) with 8 floats per ymm register,
+// a scalar tail. max(x, 0) returns its second operand for NaN, so NaN gives 0 as in
+// reference.cc; masks are compare results blended with blendv.
+#include <immintrin.h>
+
+#include "kernels/elementwise/driver.h"
+
+namespace striate::avx2 {
+
+namespace {
+
+struct Avx2 {
+  static constexpr int V = 8;
+  using F = __m256;
+  using M = __m256;
+  static F load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, F v) { _mm256_storeu_ps(p, v); }
+  static F set1(float v) { return _mm256_set1_ps(v); }
+  static F zero() { return _mm256_setzero_ps(); }
+  static F add(F a, F b) { return _mm256_add_ps(a, b); }
+  static F sub(F a, F b) { return _mm256_sub_ps(a, b); }
+  static F mul(F a, F b) { return _mm256_mul_ps(a, b); }
+  static F div(F a, F b) { return _mm256_div_ps(a, b); }
+  static F sqrt(F a) { return _mm256_sqrt_ps(a); }
+  static F max0(F a) { return _mm256_max_ps(a, _mm256_setzero_ps()); }
+  static M gt0(F a) { return _mm256_cmp_ps(a, _mm256_setzero_ps(), _CMP_GT_OQ); }
+  static F select(M m, F t, F f) { return _mm256_blendv_ps(f, t, m); }
+  static float hsum(F a) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+  }
+};
+
+}  // namespace
+
+STRIATE_ELEMENTWISE_DEFINITIONS(Avx2)
+
+}  // namespace striate::avx2

@@ -61,7 +61,20 @@ export interface NativeAddon {
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const addonPath = path.join(packageRoot, 'build', 'Release', 'striate.node');
 
+/**
+ * OpenMP threads that finish a kernel early spin while they wait for the next one by
+ * default. In a Node process that spinning takes the core from the JS thread (and on a
+ * busy machine from everyone else): a 2-thread training loop ran 20x slower than a
+ * 1-thread one here. Waiting threads sleep instead, unless the user chose otherwise.
+ * libgomp reads this when it loads, with the addon.
+ */
+function configureOpenMp(): void {
+  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined)
+    process.env.OMP_WAIT_POLICY = 'passive';
+}
+
 function load(): NativeAddon {
+  configureOpenMp();
   try {
     return createRequire(import.meta.url)(addonPath) as NativeAddon;
   } catch (err) {

@@ -1,6 +1,8 @@
 // Every ISA's pooling kernels against reference.cc on random geometries: odd and prime
 // sizes, kernels 1-5, strides 1-3, padding up to half the kernel, ceil mode on and off,
-// batch 1 and 7, 1 and 2 threads; plus determinism and out-of-range argmax.
+// batch 1 and 7, 1 and 2 threads; rows of 1-33 outputs (the narrower traits); tilings
+// (kernel = stride) whose backward runs dense, with argmax that leaves its tile; plus
+// determinism and out-of-range argmax.
 #include <cstring>
 #include <vector>
 
@@ -107,7 +109,117 @@ bool check_geometry(dispatch::Isa isa, const Pool2dParams& p, int threads, std::
   return ok;
 }
 
+Pool2dParams geometry(int64_t batch, int64_t channels, int64_t in_h, int64_t in_w, int64_t kernel_h, int64_t kernel_w,
+                      int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w, bool ceil_mode) {
+  Pool2dParams p;
+  p.batch = batch, p.channels = channels, p.in_h = in_h, p.in_w = in_w;
+  p.kernel_h = kernel_h, p.kernel_w = kernel_w, p.stride_h = stride_h, p.stride_w = stride_w;
+  p.pad_h = pad_h, p.pad_w = pad_w;
+  p.out_h = pool2d_out_size(in_h, kernel_h, stride_h, pad_h, ceil_mode);
+  p.out_w = pool2d_out_size(in_w, kernel_w, stride_w, pad_w, ceil_mode);
+  return p;
+}
+
+// The backward as the binding calls it: maxPool2dGrad passes the shapes only.
+Pool2dParams shapes_only(const Pool2dParams& p) {
+  Pool2dParams q;
+  q.batch = p.batch, q.channels = p.channels, q.in_h = p.in_h, q.in_w = p.in_w, q.out_h = p.out_h, q.out_w = p.out_w;
+  return q;
+}
+
+// Max backward through `arg` and, for a tiling, the average backward, bitwise.
+bool check_backward(dispatch::Isa isa, const Pool2dParams& p, const std::vector<int32_t>& arg, int threads,
+                    std::mt19937& rng) {
+  const size_t in = p.batch * p.channels * p.in_h * p.in_w, out = p.batch * p.channels * p.out_h * p.out_w;
+  const auto dy = random_floats(out, rng);
+  const auto k = dispatch::kernels_for(isa);
+  const std::string where = describe(isa, p, threads);
+  dispatch::set_num_threads(threads);
+  std::vector<float> dx(in, 7.0f), want(in);
+  const int64_t want_bad = reference::maxpool2d_bwd(p, dy.data(), arg.data(), want.data());
+  bool ok = k.maxpool2d_bwd(shapes_only(p), dy.data(), arg.data(), dx.data()) == want_bad;
+  ok &= same(dx.data(), want.data(), in * 4, "max dx", where);
+  if (p.kernel_h == p.stride_h && p.kernel_w == p.stride_w && p.pad_h == 0 && p.pad_w == 0) {
+    for (bool include_pad : {false, true}) {
+      Pool2dParams q = p;
+      q.count_include_pad = include_pad;
+      std::fill(dx.begin(), dx.end(), 7.0f);
+      reference::avgpool2d_bwd(q, dy.data(), want.data());
+      k.avgpool2d_bwd(q, dy.data(), dx.data());
+      ok &= same(dx.data(), want.data(), in * 4, "avg dx", where);
+    }
+  }
+  return ok;
+}
+
 }  // namespace
+
+STRIATE_TEST(pool2d_narrow_rows_match_reference) {
+  std::mt19937 rng(1998);
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  bool ok = true;
+  int checked = 0;
+  for (auto isa : isas_under_test())
+    for (int threads : {1, 2})
+      for (int64_t cols = 1; cols <= 33; ++cols)
+        for (int64_t stride = 1; stride <= 2; ++stride) {
+          const int64_t kernel = pick(1, 4), pad = pick(0, kernel / 2);
+          // An input row that gives about `cols` outputs.
+          const int64_t in_w = std::max<int64_t>(1, (cols - 1) * stride + kernel - 2 * pad + pick(0, 1));
+          const Pool2dParams p = geometry(pick(1, 2), pick(1, 3), pick(1, 9), in_w, pick(1, 3), kernel, pick(1, 2), stride,
+                                          0, pad, pick(0, 1));
+          if (p.out_h < 1 || p.out_w < 1) continue;
+          ok &= check_geometry(isa, p, threads, rng);
+          ++checked;
+        }
+  dispatch::set_num_threads(0);
+  return ok && checked > 200;
+}
+
+STRIATE_TEST(pool2d_tiled_backward_matches_reference) {
+  std::mt19937 rng(89);
+  bool ok = true;
+  // kernel = stride tilings: 2x2 (LeNet, VGG), 1x1, 3x2, 2x1, 1x2, and 3x3 (tiles too wide
+  // for the dense form); widths around 2 vectors of each ISA, odd ones clipped by ceil mode.
+  const int64_t tiles[][2] = {{2, 2}, {1, 1}, {3, 2}, {2, 1}, {1, 2}, {3, 3}};
+  const int64_t widths[] = {1, 5, 10, 15, 16, 17, 28, 31, 32, 33, 47, 56, 63, 64, 65, 70};
+  for (auto isa : isas_under_test())
+    for (int threads : {1, 2})
+      for (const auto& t : tiles)
+        for (int64_t in_w : widths)
+          for (bool ceil_mode : {false, true}) {
+            const Pool2dParams p = geometry(2, 3, 7 + in_w % 4, in_w, t[0], t[1], t[0], t[1], 0, 0, ceil_mode);
+            if (p.out_h < 1 || p.out_w < 1) continue;
+            const size_t in = p.batch * p.channels * p.in_h * p.in_w, out = p.batch * p.channels * p.out_h * p.out_w;
+            const auto x = random_floats(in, rng);
+            std::vector<float> y(out);
+            std::vector<int32_t> arg(out);
+            reference::maxpool2d_fwd(p, x.data(), y.data(), arg.data());
+            ok &= check_backward(isa, p, arg, threads, rng);
+            // Argmax outside its tile (here the next output's maximum) from the fourth plane
+            // on, and out of range in the last: the dense form must hand those planes back.
+            if (p.out_w >= 2) {
+              std::vector<int32_t> moved(arg);
+              const size_t plane = p.out_h * p.out_w;
+              for (size_t o = 3 * plane; o + 1 < out; o += 3) moved[o] = moved[o + 1];
+              moved[out - 1] = static_cast<int32_t>(p.in_h * p.in_w);
+              ok &= check_backward(isa, p, moved, threads, rng);
+            }
+          }
+  // Overlapping windows, whose argmax often leaves the tile the shapes suggest.
+  for (auto isa : isas_under_test())
+    for (int threads : {1, 2}) {
+      const Pool2dParams p = geometry(2, 5, 65, 67, 3, 3, 2, 2, 1, 1, false);
+      const size_t in = p.batch * p.channels * p.in_h * p.in_w, out = p.batch * p.channels * p.out_h * p.out_w;
+      const auto x = random_floats(in, rng);
+      std::vector<float> y(out);
+      std::vector<int32_t> arg(out);
+      reference::maxpool2d_fwd(p, x.data(), y.data(), arg.data());
+      ok &= check_backward(isa, p, arg, threads, rng);
+    }
+  dispatch::set_num_threads(0);
+  return ok;
+}
 
 STRIATE_TEST(pool2d_every_isa_matches_reference) {
   std::mt19937 rng(2013);

@@ -6,18 +6,31 @@
 // and every scatter-add of a backward, is computed by one thread in a fixed order.
 //
 // Forward, one output row at a time: the output columns whose windows lie wholly inside
-// the row (and, for stride 2, one float beyond, which the even-lane load reads) are done
-// T::V at a time: for each window element (ih, kw) one load (stride 1) or two loads and a
-// de-interleave (stride 2) feed T::V windows at once, each lane visiting its window in
-// the same row-major order as reference.cc. A partial last chunk overlaps the one before
-// it (recomputing a few outputs) rather than falling to scalar code. Border columns,
-// strides above 2 and rows narrower than T::V run one window at a time with the scalar
-// traits (Lane1) on the same accumulators.
+// the row (and, for stride 2 with an odd kernel, one float beyond, which the even-lane
+// load reads) are done T::V at a time: for each window element (ih, kw) one load (stride
+// 1) or two loads and a de-interleave (stride 2) feed T::V windows at once, each lane
+// visiting its window in the same row-major order as reference.cc. A partial last chunk
+// overlaps the one before it (recomputing a few outputs) rather than falling to scalar
+// code. When fewer than T::V columns qualify (LeNet's rows of 14 and 5 outputs under
+// AVX-512), the call runs on T::Narrower, down to Lane1. Border columns and strides above
+// 2 run one window at a time with the scalar traits (Lane1) on the same accumulators.
 //
-// T provides: V; F (floats), I (int32), M (mask); load, load_even (p[0], p[2], ...,
-// p[2V-2], reading 2V floats), load_pair (the even and the odd floats of p[0, 2V)),
-// store, set1, zero, add, mul, div, relu, gt, select, lane_offsets (lane * stride),
-// index (base + lane offsets), select_i, store_i.
+// Backward of non-overlapping windows (2x2/2 and the like), dense instead of zero and
+// scatter: each dx element can receive dy from one output only, its tile's, so a dx row
+// is written T::V at a time as (its tile's argmax == its index) ? 0 + dy : 0, or for
+// average pooling 0 + dy / count, the same floats the scatter into zeros gives. Tile
+// columns 1 or 2 wide (the outputs repeated by load_dup2); wider ones scatter. Max
+// pooling's backward gets only the shapes, so its tiling is guessed from them and checked
+// by counting the matches: a plane where some argmax lies outside its tile is redone by
+// scatter, and that thread scatters its remaining planes. Narrow rows scatter (see
+// maxpool2d_bwd_impl).
+//
+// T provides: V; Narrower (the next traits down; not in Lane1); F (floats), I (int32), M
+// (mask); load, load_even (p[0], p[2], ..., p[2V-2], reading 2V floats), load_pair (the
+// even and the odd floats of p[0, 2V)), load_dup2 (p[0], p[0], p[1], p[1], ... reading
+// V/2 floats), store, set1, zero, add, mul, div, relu, gt, select, count (set lanes of a
+// mask), load_i, load_dup2_i, eq_i, lane_offsets (lane * stride), index (base + lane
+// offsets), select_i, store_i.
 #pragma once
 #include <algorithm>
 #include <atomic>
@@ -37,6 +50,7 @@ struct Lane1 {
   using M = bool;
   static F load(const float* p) { return *p; }
   static F load_even(const float* p) { return *p; }
+  static F load_dup2(const float* p) { return *p; }
   static void store(float* p, F v) { *p = v; }
   static F set1(float v) { return v; }
   static F zero() { return 0.0f; }
@@ -50,6 +64,10 @@ struct Lane1 {
     *even = p[0];
     *odd = p[1];
   }
+  static int count(M m) { return m ? 1 : 0; }
+  static I load_i(const int32_t* p) { return *p; }
+  static I load_dup2_i(const int32_t* p) { return *p; }
+  static M eq_i(I a, I b) { return a == b; }
   static I lane_offsets(int32_t) { return 0; }
   static I index(int32_t base, I) { return base; }
   static I select_i(M m, I t, I f) { return m ? t : f; }
@@ -130,13 +148,14 @@ struct Geometry {
     return static_cast<float>(p.count_include_pad ? padded_h * padded_w : (h1 - h0) * (w1 - w0));
   }
   // Output columns [lo, hi) whose T-wide chunks may run the vector path: wholly inside
-  // the input row, one float of slack per extra unit of stride for load_even.
+  // the input row, and one float of slack where stride 2 ends on load_even (odd kernels).
   template <class T>
   void vector_cols(int64_t* lo, int64_t* hi) const {
     const int64_t s = p.stride_w;
     *lo = *hi = 0;
     if (T::V > 1 && s > 2) return;
-    const int64_t room = p.in_w + p.pad_w - p.kernel_w - (s - 1);
+    const int64_t slack = T::V > 1 && s == 2 && p.kernel_w % 2 == 1 ? 1 : 0;
+    const int64_t room = p.in_w + p.pad_w - p.kernel_w - slack;
     if (room < 0) return;
     *lo = std::min((p.pad_w + s - 1) / s, p.out_w);
     *hi = std::max(*lo, std::min(room / s + 1, p.out_w));
@@ -200,6 +219,9 @@ void forward(const Pool2dParams& p, const float* x, float* y, int32_t* argmax) {
   const Geometry g(p);
   int64_t lo, hi;
   g.vector_cols<T>(&lo, &hi);
+  if constexpr (T::V > 1) {
+    if (hi - lo < T::V) return forward<Acc, typename T::Narrower>(p, x, y, argmax);
+  }
   const typename T::I lanes = T::lane_offsets(static_cast<int32_t>(p.stride_w));
   dispatch::parallel_for(p.batch * p.channels, g.grain(), [&](int64_t begin, int64_t end) {
     for (int64_t c = begin; c < end; ++c) {
@@ -234,40 +256,184 @@ void maxpool2d_fwd_impl(const Pool2dParams& p, const float* x, float* y, int32_t
     forward<MaxOnly, T>(p, x, y, nullptr);
 }
 
-// Planes are zeroed one at a time just before their scatter, so each stays in L1.
+// A tiling of the input plane into tiles tile_h x tile_w, output (oh, ow) owning rows
+// [oh * tile_h, +tile_h) and columns [ow * tile_w, +tile_w), clipped to the input; input
+// past the last tile belongs to no output.
+struct Tiling {
+  int64_t tile_h = 0, tile_w = 0;
+  bool dense() const { return tile_h >= 1 && (tile_w == 1 || tile_w == 2); }
+
+  // Windows with kernel = stride and no padding tile the input exactly.
+  static Tiling of_windows(const Pool2dParams& p) {
+    Tiling t;
+    if (p.kernel_h == p.stride_h && p.kernel_w == p.stride_w && p.pad_h == 0 && p.pad_w == 0)
+      t.tile_h = p.stride_h, t.tile_w = p.stride_w;
+    return t;
+  }
+  // From the shapes alone: s = in / out where out * s <= in < (out + 1) * s (floor mode),
+  // else ceil(in / out) (ceil mode, whose last tile is clipped). A wrong guess costs only
+  // the redone plane.
+  static Tiling guess(const Pool2dParams& p) {
+    auto side = [](int64_t in, int64_t out) {
+      const int64_t s = in / out;
+      return in < (out + 1) * s ? s : (in + out - 1) / out;
+    };
+    Tiling t;
+    if (p.out_h >= 1 && p.out_w >= 1) t.tile_h = side(p.in_h, p.out_h), t.tile_w = side(p.in_w, p.out_w);
+    return t;
+  }
+};
+
+// Input columns [iw, end) of the dx rows [r0, r1) of one row of tiles 1 or 2 columns
+// wide: each element takes 0 + dy of its tile if the tile's argmax is its index, else 0.
+// The tile row's dy and argmax are loaded (and repeated) once for all its dx rows. Chunks
+// of T::V, then the narrower traits for the rest. Returns the matches.
+template <class T>
+int64_t max_dense_tiles(const Pool2dParams& p, const float* drow, const int32_t* arow, int64_t tile_w, int64_t r0,
+                        int64_t r1, int64_t iw, int64_t end, float* dx) {
+  int64_t matched = 0;
+  const typename T::I lanes = T::lane_offsets(1);
+  for (; iw + T::V <= end; iw += T::V) {
+    const bool pairs = tile_w == 2;
+    const typename T::I a = pairs ? T::load_dup2_i(arow + iw / 2) : T::load_i(arow + iw);
+    const typename T::F d = T::add(T::zero(), pairs ? T::load_dup2(drow + iw / 2) : T::load(drow + iw));
+    for (int64_t ih = r0; ih < r1; ++ih) {
+      const int64_t at = ih * p.in_w + iw;
+      const typename T::M m = T::eq_i(a, T::index(static_cast<int32_t>(at), lanes));
+      T::store(dx + at, T::select(m, d, T::zero()));
+      matched += T::count(m);
+    }
+  }
+  if constexpr (T::V > 1)
+    matched += max_dense_tiles<typename T::Narrower>(p, drow, arow, tile_w, r0, r1, iw, end, dx);
+  return matched;
+}
+
+// One plane densely; false when some argmax lies outside its tile (dx is then partial).
+template <class T>
+bool max_dense_plane(const Pool2dParams& p, const Tiling& t, const float* d, const int32_t* a, float* dx) {
+  const int64_t rows = std::min(p.out_h * t.tile_h, p.in_h), cols = std::min(p.out_w * t.tile_w, p.in_w);
+  int64_t matched = 0;
+  for (int64_t oh = 0; oh * t.tile_h < rows; ++oh) {
+    const int64_t r0 = oh * t.tile_h, r1 = std::min(r0 + t.tile_h, rows), o = oh * p.out_w;
+    matched += max_dense_tiles<T>(p, d + o, a + o, t.tile_w, r0, r1, 0, cols, dx);
+    if (cols < p.in_w)
+      for (int64_t ih = r0; ih < r1; ++ih) std::fill(dx + ih * p.in_w + cols, dx + (ih + 1) * p.in_w, 0.0f);
+  }
+  std::fill(dx + rows * p.in_w, dx + p.in_h * p.in_w, 0.0f);
+  return matched == p.out_h * p.out_w;
+}
+
+// Returns the count of argmax entries outside the plane, which it skips.
+int64_t max_scatter_plane(const Geometry& g, const float* d, const int32_t* a, float* dx) {
+  std::memset(dx, 0, sizeof(float) * g.in_plane);
+  int64_t bad = 0;
+  for (int64_t o = 0; o < g.out_plane; ++o) {
+    if (static_cast<uint32_t>(a[o]) >= static_cast<uint64_t>(g.in_plane)) {
+      ++bad;
+      continue;
+    }
+    dx[a[o]] += d[o];
+  }
+  return bad;
+}
+
+// The scatter zeroes each plane just before scattering into it, so it stays in L1. It
+// costs about one pass over the outputs, which the dense form beats only where whole
+// vectors fill most of a row: rows of at least 2 T::V tiled columns (measured in
+// bench/README.md: LeNet's rows of 28 and 10 scatter faster under AVX-512).
+template <class T>
 int64_t maxpool2d_bwd_impl(const Pool2dParams& p, const float* dy, const int32_t* argmax, float* dx) {
   const Geometry g(p);
+  const Tiling tiling = Tiling::guess(p);
+  const bool wide = tiling.dense() && std::min(p.out_w * tiling.tile_w, p.in_w) >= 2 * T::V;
   std::atomic<int64_t> bad{0};
   dispatch::parallel_for(p.batch * p.channels, g.grain(), [&](int64_t begin, int64_t end) {
     int64_t local_bad = 0;
+    bool dense = T::V > 1 && wide;
     for (int64_t c = begin; c < end; ++c) {
       float* plane = dx + c * g.in_plane;
-      std::memset(plane, 0, sizeof(float) * g.in_plane);
-      const float* d = dy + c * g.out_plane;
-      const int32_t* a = argmax + c * g.out_plane;
-      for (int64_t o = 0; o < g.out_plane; ++o) {
-        if (static_cast<uint32_t>(a[o]) >= static_cast<uint64_t>(g.in_plane)) {
-          ++local_bad;
-          continue;
-        }
-        plane[a[o]] += d[o];
+      if (dense) {
+        if (max_dense_plane<T>(p, tiling, dy + c * g.out_plane, argmax + c * g.out_plane, plane)) continue;
+        dense = false;
       }
+      local_bad += max_scatter_plane(g, dy + c * g.out_plane, argmax + c * g.out_plane, plane);
     }
     if (local_bad) bad.fetch_add(local_bad, std::memory_order_relaxed);
   });
   return bad.load();
 }
 
-// Stride 1 spreads T::V outputs' shares over T::V adjacent inputs per window element;
-// other strides and the borders add one window at a time.
+// Input columns [iw, end) of one dx row of an exact tiling: 0 + dy / count of its tile.
+template <class T>
+void avg_dense_row(const float* drow, int64_t tile_w, float count, int64_t iw, int64_t end, float* dxrow) {
+  const typename T::F n = T::set1(count);
+  for (; iw + T::V <= end; iw += T::V) {
+    const typename T::F d = tile_w == 2 ? T::load_dup2(drow + iw / 2) : T::load(drow + iw);
+    T::store(dxrow + iw, T::add(T::zero(), T::div(d, n)));
+  }
+  if constexpr (T::V > 1) avg_dense_row<typename T::Narrower>(drow, tile_w, count, iw, end, dxrow);
+}
+
+template <class T>
+void avg_dense_plane(const Geometry& g, const Tiling& t, const float* d, float* dx) {
+  const Pool2dParams& p = g.p;
+  // Whole tiles, then the last one that ceil mode clips, which divides by its own count.
+  const int64_t full = std::min(p.out_w, p.in_w / t.tile_w) * t.tile_w, cols = std::min(p.out_w * t.tile_w, p.in_w);
+  int64_t w0, w1, padded_w;
+  g.cols(p.out_w - 1, &w0, &w1, &padded_w);
+  for (int64_t oh = 0; oh < p.out_h; ++oh) {
+    int64_t h0, h1, padded_h;
+    g.rows(oh, &h0, &h1, &padded_h);
+    const float* drow = d + oh * p.out_w;
+    const float count = g.count(h0, h1, padded_h, 0, p.kernel_w, p.kernel_w);
+    const float last = g.count(h0, h1, padded_h, w0, w1, padded_w);
+    for (int64_t ih = h0; ih < h1; ++ih) {
+      float* row = dx + ih * p.in_w;
+      avg_dense_row<T>(drow, t.tile_w, count, 0, full, row);
+      avg_dense_row<Lane1>(drow, t.tile_w, last, full, cols, row);
+      std::fill(row + cols, row + p.in_w, 0.0f);
+    }
+  }
+  std::fill(dx + std::min(p.out_h * t.tile_h, p.in_h) * p.in_w, dx + g.in_plane, 0.0f);
+}
+
+// Stride 1 spreads T::V outputs' shares over T::V adjacent inputs per window element,
+// then narrower traits take the rest of [ow, hi). Returns where it stopped.
+template <class T>
+int64_t avg_spread_chunks(const Pool2dParams& p, const float* drow, float count, int64_t h0, int64_t h1, int64_t ow,
+                          int64_t hi, float* plane) {
+  const typename T::F n = T::set1(count);
+  for (; ow + T::V <= hi; ow += T::V) {
+    const typename T::F share = T::div(T::load(drow + ow), n);
+    const int64_t iw0 = ow * p.stride_w - p.pad_w;
+    for (int64_t ih = h0; ih < h1; ++ih)
+      for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
+        float* at = plane + ih * p.in_w + iw0 + kw;
+        T::store(at, T::add(T::load(at), share));
+      }
+  }
+  if constexpr (T::V > 1) return avg_spread_chunks<typename T::Narrower>(p, drow, count, h0, h1, ow, hi, plane);
+  return ow;
+}
+
+// Exact tilings run dense; otherwise zero and add: stride 1 through avg_spread_chunks
+// (the scalar traits take any stride, one output at a time), the borders one window at
+// a time.
 template <class T>
 void avgpool2d_bwd_impl(const Pool2dParams& p, const float* dy, float* dx) {
   const Geometry g(p);
+  const Tiling tiling = Tiling::of_windows(p);
+  const bool dense = T::V > 1 && tiling.dense();
   int64_t lo = 0, hi = 0;
   if (p.stride_w == 1 || T::V == 1) g.vector_cols<T>(&lo, &hi);
   dispatch::parallel_for(p.batch * p.channels, g.grain(), [&](int64_t begin, int64_t end) {
     for (int64_t c = begin; c < end; ++c) {
       float* plane = dx + c * g.in_plane;
+      if (dense) {
+        avg_dense_plane<T>(g, tiling, dy + c * g.out_plane, plane);
+        continue;
+      }
       std::memset(plane, 0, sizeof(float) * g.in_plane);
       for (int64_t oh = 0; oh < p.out_h; ++oh) {
         int64_t h0, h1, padded_h;
@@ -282,16 +448,8 @@ void avgpool2d_bwd_impl(const Pool2dParams& p, const float* dy, float* dx) {
         };
         int64_t ow = 0;
         for (; ow < lo; ++ow) window(ow);
-        const typename T::F count = T::set1(g.count(h0, h1, padded_h, 0, p.kernel_w, p.kernel_w));
-        for (; ow + T::V <= hi; ow += T::V) {
-          const typename T::F share = T::div(T::load(drow + ow), count);
-          const int64_t iw0 = ow * p.stride_w - p.pad_w;
-          for (int64_t ih = h0; ih < h1; ++ih)
-            for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
-              float* at = plane + ih * p.in_w + iw0 + kw;
-              T::store(at, T::add(T::load(at), share));
-            }
-        }
+        const float count = g.count(h0, h1, padded_h, 0, p.kernel_w, p.kernel_w);
+        ow = avg_spread_chunks<T>(p, drow, count, h0, h1, ow, hi, plane);
         for (; ow < p.out_w; ++ow) window(ow);
       }
     }
@@ -389,7 +547,7 @@ void stochpool2d_infer_bwd_impl(const Pool2dParams& p, const float* x, const flo
     maxpool2d_fwd_impl<T>(p, x, y, argmax);                                                                     \
   }                                                                                                             \
   int64_t maxpool2d_bwd(const Pool2dParams& p, const float* dy, const int32_t* argmax, float* dx) {             \
-    return maxpool2d_bwd_impl(p, dy, argmax, dx);                                                               \
+    return maxpool2d_bwd_impl<T>(p, dy, argmax, dx);                                                               \
   }                                                                                                             \
   void avgpool2d_fwd(const Pool2dParams& p, const float* x, float* y) { forward<SumAcc, T>(p, x, y, nullptr); } \
   void avgpool2d_bwd(const Pool2dParams& p, const float* dy, float* dx) { avgpool2d_bwd_impl<T>(p, dy, dx); }  \

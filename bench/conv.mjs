@@ -1,8 +1,10 @@
-// npm run bench:conv [-- --threads 1,2 --reps 7]
+// npm run bench:conv [-- --threads 1,2 --reps 7 --shapes c3,r3 --cpu]
 // Runs the native convolution benchmark that the addon build built
 // (build/striate_bench_conv), then PyTorch on the same shapes with /usr/bin/python3
 // when torch imports there, and prints both side by side: milliseconds (median of
-// reps), striate's GFLOP/s, and torch / striate time ratios (> 1: striate is faster).
+// reps; with --cpu, both sides' minimum process CPU time, which sees through other jobs'
+// load at 1 thread), striate's GFLOP/s, and torch / striate time ratios (> 1: striate
+// is faster). STRIATE_ISA=avx2 times the AVX2 kernels on an AVX-512 machine.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';

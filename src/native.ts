@@ -56,6 +56,39 @@ export interface NativeAddon {
     value: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, stepSize: number, beta1: number,
     beta2: number, root2: number, eps: number, l2: number, decay: number,
   ): void;
+  multiply(a: Float32Array, b: Float32Array, out: Float32Array): void;
+  sigmoid(x: Float32Array, y: Float32Array): void;
+  sigmoidGrad(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  tanh(x: Float32Array, y: Float32Array): void;
+  tanhGrad(y: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  elu(x: Float32Array, y: Float32Array, alpha: number): void;
+  eluGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, alpha: number): void;
+  /** Along dim of [outer, dim, inner]. */
+  softmax(x: Float32Array, y: Float32Array, outer: number, dim: number, inner: number): void;
+  softmaxGrad(y: Float32Array, dy: Float32Array, dx: Float32Array, outer: number, dim: number, inner: number): void;
+  batchNorm(
+    x: Float32Array, y: Float32Array, outer: number, channels: number, inner: number, mean: Float64Array,
+    invStd: Float64Array, gamma: Float32Array, beta: Float32Array,
+  ): void;
+  /** Writes each channel's mean and biased variance, then y normalised with them. */
+  batchNormTrain(
+    x: Float32Array, y: Float32Array, outer: number, channels: number, inner: number, eps: number,
+    gamma: Float32Array, beta: Float32Array, mean: Float64Array, variance: Float64Array,
+  ): void;
+  batchNormGrad(
+    x: Float32Array, dy: Float32Array, dx: Float32Array, outer: number, channels: number, inner: number,
+    mean: Float64Array, invStd: Float64Array, gamma: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+    batchStatistics: boolean,
+  ): void;
+  localResponseNorm(
+    x: Float32Array, y: Float32Array, scale: Float32Array, outer: number, channels: number, inner: number, size: number,
+    alpha: number, beta: number, k: number,
+  ): void;
+  /** work: scratch of x's length. */
+  localResponseNormGrad(
+    x: Float32Array, scale: Float32Array, dy: Float32Array, work: Float32Array, dx: Float32Array, outer: number,
+    channels: number, inner: number, size: number, alpha: number, beta: number,
+  ): void;
 }
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -4,8 +4,19 @@
 // softmaxCrossEntropy(logits, n, k, labels | null, targets | null, eps, dlogits) -> summed loss
 // sgdUpdate(value, grad, momentumBuffer | null, lr, weightDecay, momentum, keep, share, nesterov)
 // adamUpdate(value, grad, m, v, stepSize, beta1, beta2, root2, eps, l2, decay)
+// multiply(a, b, out)
+// sigmoid(x, y)  sigmoidGrad(y, dy, dx)  tanh(x, y)  tanhGrad(y, dy, dx)
+// elu(x, y, alpha)  eluGrad(x, y, dy, dx, alpha)
+// softmax(x, y, outer, dim, inner)  softmaxGrad(y, dy, dx, outer, dim, inner)
+// batchNorm(x, y, outer, channels, inner, mean, invStd, gamma, beta)
+// batchNormTrain(x, y, outer, channels, inner, eps, gamma, beta, mean, variance)   (writes mean, variance)
+// batchNormGrad(x, dy, dx, outer, channels, inner, mean, invStd, gamma, dgamma, dbeta, batchStatistics)
+// mean, invStd and variance are Float64Arrays of `channels` elements.
+// localResponseNorm(x, y, scale, outer, channels, inner, size, alpha, beta, k)
+// localResponseNormGrad(x, scale, dy, work, dx, outer, channels, inner, size, alpha, beta)   (work: scratch)
 // Elementwise arrays must have x's length exactly: a shorter output would be overrun and
 // a longer one half-written, either a caller's bug.
+#include <cmath>
 #include <string>
 
 #include "binding/args.h"
@@ -177,6 +188,200 @@ Napi::Value adam_update(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// A Float64Array of exactly n elements (batch norm's per-channel statistics).
+double* exact64(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, int64_t n) {
+  Napi::Value v = arg(info, i, op, name);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + name + " must be a Float64Array");
+  auto a = v.As<Napi::Float64Array>();
+  if (static_cast<int64_t>(a.ElementLength()) != n)
+    throw Napi::RangeError::New(info.Env(), std::string(op) + ": " + name + " has " + std::to_string(a.ElementLength()) +
+                                                " elements, expected " + std::to_string(n));
+  return a.Data();
+}
+
+Napi::Value multiply(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "multiply";
+  const int64_t n = length_of(info, 0, op, "a");
+  const float* a = exact(info, 0, op, "a", n);
+  const float* b = exact(info, 1, op, "b", n);
+  float* out = exact(info, 2, op, "out", n);
+  dispatch::kernels().mul(n, a, b, out);
+  return info.Env().Undefined();
+}
+
+Napi::Value sigmoid(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "sigmoid";
+  const int64_t n = length_of(info, 0, op, "x");
+  const float* x = exact(info, 0, op, "x", n);
+  float* y = exact(info, 1, op, "y", n);
+  dispatch::kernels().sigmoid_fwd(n, x, y);
+  return info.Env().Undefined();
+}
+
+Napi::Value sigmoid_grad(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "sigmoidGrad";
+  const int64_t n = length_of(info, 0, op, "y");
+  const float* y = exact(info, 0, op, "y", n);
+  const float* dy = exact(info, 1, op, "dy", n);
+  float* dx = exact(info, 2, op, "dx", n);
+  dispatch::kernels().sigmoid_bwd(n, y, dy, dx);
+  return info.Env().Undefined();
+}
+
+Napi::Value tanh_forward(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "tanh";
+  const int64_t n = length_of(info, 0, op, "x");
+  const float* x = exact(info, 0, op, "x", n);
+  float* y = exact(info, 1, op, "y", n);
+  dispatch::kernels().tanh_fwd(n, x, y);
+  return info.Env().Undefined();
+}
+
+Napi::Value tanh_grad(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "tanhGrad";
+  const int64_t n = length_of(info, 0, op, "y");
+  const float* y = exact(info, 0, op, "y", n);
+  const float* dy = exact(info, 1, op, "dy", n);
+  float* dx = exact(info, 2, op, "dx", n);
+  dispatch::kernels().tanh_bwd(n, y, dy, dx);
+  return info.Env().Undefined();
+}
+
+Napi::Value elu(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "elu";
+  const int64_t n = length_of(info, 0, op, "x");
+  const float* x = exact(info, 0, op, "x", n);
+  float* y = exact(info, 1, op, "y", n);
+  dispatch::kernels().elu_fwd(n, number(info, 2, op, "alpha"), x, y);
+  return info.Env().Undefined();
+}
+
+Napi::Value elu_grad(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "eluGrad";
+  const int64_t n = length_of(info, 0, op, "x");
+  const float* x = exact(info, 0, op, "x", n);
+  const float* y = exact(info, 1, op, "y", n);
+  const float* dy = exact(info, 2, op, "dy", n);
+  float* dx = exact(info, 3, op, "dx", n);
+  dispatch::kernels().elu_bwd(n, number(info, 4, op, "alpha"), x, y, dy, dx);
+  return info.Env().Undefined();
+}
+
+Napi::Value softmax(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "softmax";
+  const Planes p = read_planes(info, 2, op);
+  const int64_t n = p.outer * p.channels * p.inner;
+  const float* x = exact(info, 0, op, "x", n);
+  float* y = exact(info, 1, op, "y", n);
+  // The kernel reads each row's first value; an empty tensor has none.
+  if (n > 0) dispatch::kernels().softmax_fwd(p.outer, p.channels, p.inner, x, y);
+  return info.Env().Undefined();
+}
+
+Napi::Value softmax_grad(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "softmaxGrad";
+  const Planes p = read_planes(info, 3, op);
+  const int64_t n = p.outer * p.channels * p.inner;
+  const float* y = exact(info, 0, op, "y", n);
+  const float* dy = exact(info, 1, op, "dy", n);
+  float* dx = exact(info, 2, op, "dx", n);
+  dispatch::kernels().softmax_bwd(p.outer, p.channels, p.inner, y, dy, dx);
+  return info.Env().Undefined();
+}
+
+Napi::Value batch_norm(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "batchNorm";
+  const Planes p = read_planes(info, 2, op);
+  const int64_t n = p.outer * p.channels * p.inner;
+  const float* x = exact(info, 0, op, "x", n);
+  float* y = exact(info, 1, op, "y", n);
+  const double* mean = exact64(info, 5, op, "mean", p.channels);
+  const double* inv_std = exact64(info, 6, op, "invStd", p.channels);
+  const float* gamma = exact(info, 7, op, "gamma", p.channels);
+  const float* beta = exact(info, 8, op, "beta", p.channels);
+  dispatch::kernels().batch_norm_fwd(p.outer, p.channels, p.inner, x, mean, inv_std, gamma, beta, y);
+  return info.Env().Undefined();
+}
+
+Napi::Value batch_norm_train(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "batchNormTrain";
+  const Planes p = read_planes(info, 2, op);
+  const int64_t n = p.outer * p.channels * p.inner;
+  if (p.channels > 0 && p.outer * p.inner < 1)
+    throw Napi::RangeError::New(info.Env(), std::string(op) + ": each channel needs at least 1 value");
+  const float* x = exact(info, 0, op, "x", n);
+  float* y = exact(info, 1, op, "y", n);
+  Napi::Value e = arg(info, 5, op, "eps");
+  if (!e.IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(op) + ": eps must be a number");
+  const double eps = e.As<Napi::Number>().DoubleValue();
+  if (!(eps > 0.0 && std::isfinite(eps)))
+    throw Napi::RangeError::New(info.Env(), std::string(op) + ": eps must be a finite number > 0");
+  const float* gamma = exact(info, 6, op, "gamma", p.channels);
+  const float* beta = exact(info, 7, op, "beta", p.channels);
+  double* mean = exact64(info, 8, op, "mean", p.channels);
+  double* var = exact64(info, 9, op, "variance", p.channels);
+  dispatch::kernels().batch_norm_train_fwd(p.outer, p.channels, p.inner, x, eps, gamma, beta, mean, var, y);
+  return info.Env().Undefined();
+}
+
+Napi::Value batch_norm_grad(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "batchNormGrad";
+  const Planes p = read_planes(info, 3, op);
+  const int64_t n = p.outer * p.channels * p.inner;
+  const float* x = exact(info, 0, op, "x", n);
+  const float* dy = exact(info, 1, op, "dy", n);
+  float* dx = exact(info, 2, op, "dx", n);
+  const double* mean = exact64(info, 6, op, "mean", p.channels);
+  const double* inv_std = exact64(info, 7, op, "invStd", p.channels);
+  const float* gamma = exact(info, 8, op, "gamma", p.channels);
+  float* dgamma = exact(info, 9, op, "dgamma", p.channels);
+  float* dbeta = exact(info, 10, op, "dbeta", p.channels);
+  const bool batch_stats = boolean(info, 11, op, "batchStatistics");
+  dispatch::kernels().batch_norm_bwd(p.outer, p.channels, p.inner, x, dy, mean, inv_std, gamma, batch_stats, dgamma,
+                                     dbeta, dx);
+  return info.Env().Undefined();
+}
+
+// [outer, channels, inner, size], alpha, beta and k at `i`..`i + 6`.
+LrnParams read_lrn(const Napi::CallbackInfo& info, size_t i, const char* op, bool with_k) {
+  const Planes planes = read_planes(info, i, op);
+  LrnParams p;
+  p.outer = planes.outer, p.channels = planes.channels, p.inner = planes.inner;
+  p.size = integer(info, i + 3, op, "size", 1);
+  p.alpha = number(info, i + 4, op, "alpha");
+  p.beta = number(info, i + 5, op, "beta");
+  if (with_k) p.k = number(info, i + 6, op, "k");
+  if (!(p.alpha >= 0.0f && p.beta >= 0.0f && p.k > 0.0f) || !std::isfinite(p.alpha) || !std::isfinite(p.beta) ||
+      !std::isfinite(p.k))
+    throw Napi::RangeError::New(info.Env(), std::string(op) + ": alpha and beta must be finite and >= 0, k finite and > 0");
+  return p;
+}
+
+Napi::Value local_response_norm(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "localResponseNorm";
+  const LrnParams p = read_lrn(info, 3, op, true);
+  const int64_t n = p.outer * p.channels * p.inner;
+  const float* x = exact(info, 0, op, "x", n);
+  float* y = exact(info, 1, op, "y", n);
+  float* scale = exact(info, 2, op, "scale", n);
+  dispatch::kernels().lrn_fwd(p, x, scale, y);
+  return info.Env().Undefined();
+}
+
+Napi::Value local_response_norm_grad(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "localResponseNormGrad";
+  const LrnParams p = read_lrn(info, 5, op, false);
+  const int64_t n = p.outer * p.channels * p.inner;
+  const float* x = exact(info, 0, op, "x", n);
+  const float* scale = exact(info, 1, op, "scale", n);
+  const float* dy = exact(info, 2, op, "dy", n);
+  float* work = exact(info, 3, op, "work", n);
+  float* dx = exact(info, 4, op, "dx", n);
+  dispatch::kernels().lrn_bwd(p, x, scale, dy, work, dx);
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void export_elementwise(Napi::Env env, Napi::Object exports) {
@@ -189,6 +394,20 @@ void export_elementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, softmax_cross_entropy, "softmaxCrossEntropy"));
   exports.Set("sgdUpdate", Napi::Function::New(env, sgd_update, "sgdUpdate"));
   exports.Set("adamUpdate", Napi::Function::New(env, adam_update, "adamUpdate"));
+  exports.Set("multiply", Napi::Function::New(env, multiply, "multiply"));
+  exports.Set("sigmoid", Napi::Function::New(env, sigmoid, "sigmoid"));
+  exports.Set("sigmoidGrad", Napi::Function::New(env, sigmoid_grad, "sigmoidGrad"));
+  exports.Set("tanh", Napi::Function::New(env, tanh_forward, "tanh"));
+  exports.Set("tanhGrad", Napi::Function::New(env, tanh_grad, "tanhGrad"));
+  exports.Set("elu", Napi::Function::New(env, elu, "elu"));
+  exports.Set("eluGrad", Napi::Function::New(env, elu_grad, "eluGrad"));
+  exports.Set("softmax", Napi::Function::New(env, softmax, "softmax"));
+  exports.Set("softmaxGrad", Napi::Function::New(env, softmax_grad, "softmaxGrad"));
+  exports.Set("batchNorm", Napi::Function::New(env, batch_norm, "batchNorm"));
+  exports.Set("batchNormTrain", Napi::Function::New(env, batch_norm_train, "batchNormTrain"));
+  exports.Set("batchNormGrad", Napi::Function::New(env, batch_norm_grad, "batchNormGrad"));
+  exports.Set("localResponseNorm", Napi::Function::New(env, local_response_norm, "localResponseNorm"));
+  exports.Set("localResponseNormGrad", Napi::Function::New(env, local_response_norm_grad, "localResponseNormGrad"));
 }
 
 }  // namespace striate::binding

@@ -33,6 +33,20 @@ Kernels kernels_for(Isa isa) {
   k.softmax_xent = scalar::softmax_xent;
   k.sgd_update = scalar::sgd_update;
   k.adam_update = scalar::adam_update;
+  k.mul = scalar::mul;
+  k.sigmoid_fwd = scalar::sigmoid_fwd;
+  k.sigmoid_bwd = scalar::sigmoid_bwd;
+  k.tanh_fwd = scalar::tanh_fwd;
+  k.tanh_bwd = scalar::tanh_bwd;
+  k.elu_fwd = scalar::elu_fwd;
+  k.elu_bwd = scalar::elu_bwd;
+  k.softmax_fwd = scalar::softmax_fwd;
+  k.softmax_bwd = scalar::softmax_bwd;
+  k.batch_norm_fwd = scalar::batch_norm_fwd;
+  k.batch_norm_train_fwd = scalar::batch_norm_train_fwd;
+  k.batch_norm_bwd = scalar::batch_norm_bwd;
+  k.lrn_fwd = scalar::lrn_fwd;
+  k.lrn_bwd = scalar::lrn_bwd;
   switch (isa) {
     case Isa::scalar:
       break;
@@ -58,6 +72,20 @@ Kernels kernels_for(Isa isa) {
       k.softmax_xent = avx2::softmax_xent;
       k.sgd_update = avx2::sgd_update;
       k.adam_update = avx2::adam_update;
+      k.mul = avx2::mul;
+      k.sigmoid_fwd = avx2::sigmoid_fwd;
+      k.sigmoid_bwd = avx2::sigmoid_bwd;
+      k.tanh_fwd = avx2::tanh_fwd;
+      k.tanh_bwd = avx2::tanh_bwd;
+      k.elu_fwd = avx2::elu_fwd;
+      k.elu_bwd = avx2::elu_bwd;
+      k.softmax_fwd = avx2::softmax_fwd;
+      k.softmax_bwd = avx2::softmax_bwd;
+      k.batch_norm_fwd = avx2::batch_norm_fwd;
+      k.batch_norm_train_fwd = avx2::batch_norm_train_fwd;
+      k.batch_norm_bwd = avx2::batch_norm_bwd;
+      k.lrn_fwd = avx2::lrn_fwd;
+      k.lrn_bwd = avx2::lrn_bwd;
       break;
     case Isa::avx512:
       k.sgemm = avx512::sgemm;
@@ -80,6 +108,20 @@ Kernels kernels_for(Isa isa) {
       k.softmax_xent = avx512::softmax_xent;
       k.sgd_update = avx512::sgd_update;
       k.adam_update = avx512::adam_update;
+      k.mul = avx512::mul;
+      k.sigmoid_fwd = avx512::sigmoid_fwd;
+      k.sigmoid_bwd = avx512::sigmoid_bwd;
+      k.tanh_fwd = avx512::tanh_fwd;
+      k.tanh_bwd = avx512::tanh_bwd;
+      k.elu_fwd = avx512::elu_fwd;
+      k.elu_bwd = avx512::elu_bwd;
+      k.softmax_fwd = avx512::softmax_fwd;
+      k.softmax_bwd = avx512::softmax_bwd;
+      k.batch_norm_fwd = avx512::batch_norm_fwd;
+      k.batch_norm_train_fwd = avx512::batch_norm_train_fwd;
+      k.batch_norm_bwd = avx512::batch_norm_bwd;
+      k.lrn_fwd = avx512::lrn_fwd;
+      k.lrn_bwd = avx512::lrn_bwd;
       break;
 #endif
 #if defined(__aarch64__)
@@ -104,6 +146,20 @@ Kernels kernels_for(Isa isa) {
       k.softmax_xent = neon::softmax_xent;
       k.sgd_update = neon::sgd_update;
       k.adam_update = neon::adam_update;
+      k.mul = neon::mul;
+      k.sigmoid_fwd = neon::sigmoid_fwd;
+      k.sigmoid_bwd = neon::sigmoid_bwd;
+      k.tanh_fwd = neon::tanh_fwd;
+      k.tanh_bwd = neon::tanh_bwd;
+      k.elu_fwd = neon::elu_fwd;
+      k.elu_bwd = neon::elu_bwd;
+      k.softmax_fwd = neon::softmax_fwd;
+      k.softmax_bwd = neon::softmax_bwd;
+      k.batch_norm_fwd = neon::batch_norm_fwd;
+      k.batch_norm_train_fwd = neon::batch_norm_train_fwd;
+      k.batch_norm_bwd = neon::batch_norm_bwd;
+      k.lrn_fwd = neon::lrn_fwd;
+      k.lrn_bwd = neon::lrn_bwd;
       break;
 #endif
     default:

@@ -34,6 +34,24 @@ struct Kernels {
                          float eps, float* dlogits) = nullptr;
   void (*sgd_update)(int64_t n, const SgdStep&, float* value, const float* grad, float* momentum) = nullptr;
   void (*adam_update)(int64_t n, const AdamStep&, float* value, const float* grad, float* m, float* v) = nullptr;
+  void (*mul)(int64_t n, const float* a, const float* b, float* out) = nullptr;
+  void (*sigmoid_fwd)(int64_t n, const float* x, float* y) = nullptr;
+  void (*sigmoid_bwd)(int64_t n, const float* y, const float* dy, float* dx) = nullptr;
+  void (*tanh_fwd)(int64_t n, const float* x, float* y) = nullptr;
+  void (*tanh_bwd)(int64_t n, const float* y, const float* dy, float* dx) = nullptr;
+  void (*elu_fwd)(int64_t n, float alpha, const float* x, float* y) = nullptr;
+  void (*elu_bwd)(int64_t n, float alpha, const float* x, const float* y, const float* dy, float* dx) = nullptr;
+  void (*softmax_fwd)(int64_t outer, int64_t dim, int64_t inner, const float* x, float* y) = nullptr;
+  void (*softmax_bwd)(int64_t outer, int64_t dim, int64_t inner, const float* y, const float* dy, float* dx) = nullptr;
+  void (*batch_norm_fwd)(int64_t outer, int64_t channels, int64_t inner, const float* x, const double* mean,
+                         const double* inv_std, const float* gamma, const float* beta, float* y) = nullptr;
+  void (*batch_norm_train_fwd)(int64_t outer, int64_t channels, int64_t inner, const float* x, double eps,
+                               const float* gamma, const float* beta, double* mean, double* var, float* y) = nullptr;
+  void (*batch_norm_bwd)(int64_t outer, int64_t channels, int64_t inner, const float* x, const float* dy,
+                         const double* mean, const double* inv_std, const float* gamma, bool batch_stats,
+                         float* dgamma, float* dbeta, float* dx) = nullptr;
+  void (*lrn_fwd)(const LrnParams&, const float* x, float* scale, float* y) = nullptr;
+  void (*lrn_bwd)(const LrnParams&, const float* x, const float* scale, const float* dy, float* work, float* dx) = nullptr;
 };
 
 // The table for one ISA (which must be available on this CPU).

@@ -131,15 +131,16 @@ STRIATE_TEST(conv2d_every_isa_matches_reference_random_shapes) {
   return ok;
 }
 
-// Shapes the AVX-512 direct forward takes (groups 1, Cout >= 12, output rows >= 4 wide,
-// not 1x1): Cout across one and several 16-channel vectors and 32-channel blocks, rows
-// that split into uneven tiles, padding, strides and dilation. Every ISA runs them too.
+// Shapes the direct forward and weight gradient of AVX2 and AVX-512 take (groups 1,
+// Cout >= 4, output rows >= 4 wide, not 1x1): Cout across one and several 8/16-channel
+// vectors and channel blocks, rows that split into uneven tiles, padding, strides 1, 2
+// (constant-offset tiles) and 3, dilation. Every ISA runs them too.
 Case direct_case(std::mt19937& rng) {
   auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
   for (;;) {
     Case c{};
     c.groups = 1;
-    c.cin = pick(1, 9), c.cout = pick(12, 70), c.n = pick(1, 3);
+    c.cin = pick(1, 9), c.cout = pick(4, 70), c.n = pick(1, 3);
     c.kh = pick(1, 6), c.kw = pick(2, 6);
     c.sh = pick(1, 3), c.sw = pick(1, 3);
     c.dh = pick(1, 2), c.dw = pick(1, 2);
@@ -149,6 +150,123 @@ Case direct_case(std::mt19937& rng) {
     if (span_h > c.h + c.pt + c.pb || span_w > c.w + c.pl + c.pr) continue;
     if ((c.w + c.pl + c.pr - span_w) / c.sw + 1 >= 4) return c;
   }
+}
+
+// Shapes where the direct kernels walk K in several chunks (many input channels for the
+// forward; many output channels for the stride-1 backward to the input, which is a
+// forward convolution of dy over Cout channels) and keep accumulators between them;
+// Cin >= 12 so that the backward to the input takes the direct path too (when its
+// padding is at most dil*(k-1)).
+Case deep_case(std::mt19937& rng) {
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  for (;;) {
+    Case c{};
+    c.groups = 1;
+    c.cin = pick(12, 45), c.cout = pick(12, 45), c.n = pick(1, 2);
+    c.kh = pick(1, 5), c.kw = pick(2, 5);
+    c.sh = pick(0, 2) == 0 ? 2 : 1, c.sw = pick(0, 2) == 0 ? 2 : 1;
+    c.dh = pick(0, 3) == 0 ? 2 : 1, c.dw = pick(0, 3) == 0 ? 2 : 1;
+    c.pt = pick(0, c.dh * (c.kh - 1)), c.pb = pick(0, c.dh * (c.kh - 1));
+    c.pl = pick(0, c.dw * (c.kw - 1)), c.pr = pick(0, c.dw * (c.kw - 1));
+    c.h = pick(3, 16), c.w = pick(4, 33);
+    const int64_t span_w = c.dw * (c.kw - 1) + 1, span_h = c.dh * (c.kh - 1) + 1;
+    if (span_h > c.h + c.pt + c.pb || span_w > c.w + c.pl + c.pr) continue;
+    if ((c.w + c.pl + c.pr - span_w) / c.sw + 1 >= 4) return c;
+  }
+}
+
+STRIATE_TEST(conv2d_direct_deep_shapes_match_reference) {
+  std::mt19937 rng(57);
+  const Case fixed[] = {
+      {2, 40, 9, 28, 37, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},    // r3-like: 3 chunks, rows of 28
+      {1, 33, 11, 15, 70, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},   // r3s-like: stride 2, 3 blocks
+      {2, 20, 7, 13, 13, 5, 5, 1, 1, 4, 0, 2, 4, 1, 1, 1},    // padding up to k-1 on the backward
+      {1, 16, 9, 12, 50, 3, 3, 1, 1, 0, 2, 2, 0, 2, 2, 1},    // dilation 2 on both axes
+      {5, 2, 64, 64, 80, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},    // the weight gradient takes 3 + 2 images (2^20-float batches)
+  };
+  bool ok = true;
+  for (auto isa : isas_under_test())
+    for (int threads : {1, 2}) {
+      for (const Case& c : fixed) ok &= check_case(isa, c, threads, rng);
+      for (int i = 0; i < 8; ++i) ok &= check_case(isa, deep_case(rng), threads, rng);
+    }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
+// Shapes the phase-split backward to the input at stride > 1 takes (groups 1, dilation
+// 1, Cin >= 12, stride <= kernel on each axis, padding that leaves every phase its taps
+// and non-negative padding):
+// strides 2 and 3, unequal strides, kernels of 2 (one tap per phase) to 5.
+Case strided_case(std::mt19937& rng) {
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  for (;;) {
+    Case c{};
+    c.groups = 1, c.dh = 1, c.dw = 1;
+    c.cin = pick(12, 30), c.cout = pick(1, 24), c.n = pick(1, 2);
+    c.sh = pick(1, 3), c.sw = pick(c.sh == 1 ? 2 : 1, 3);
+    c.kh = pick(c.sh, 5), c.kw = pick(c.sw, 5);
+    // Padding up to k - s leaves every phase its taps; a little more sometimes sends the
+    // shape to the GEMM path instead, which must agree as well.
+    c.pt = pick(0, c.kh - c.sh + (pick(0, 4) == 0)), c.pb = pick(0, c.kh - c.sh);
+    c.pl = pick(0, c.kw - c.sw + (pick(0, 4) == 0)), c.pr = pick(0, c.kw - c.sw);
+    c.h = pick(c.kh, 14), c.w = pick(c.kw, 20);
+    return c;
+  }
+}
+
+STRIATE_TEST(conv2d_direct_strided_grad_input_matches_reference) {
+  std::mt19937 rng(13);
+  const Case fixed[] = {
+      {2, 16, 10, 10, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},  // ResNet's strided 3x3: 2x2, 2x1, 1x2, 1x1 sub-kernels
+      {1, 13, 9, 11, 7, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1},    // 2x2 stride 2: one tap per phase
+      {1, 12, 13, 8, 9, 5, 4, 3, 2, 2, 1, 0, 3, 1, 1, 1},    // unequal strides, asymmetric padding
+  };
+  bool ok = true;
+  for (auto isa : isas_under_test())
+    for (int threads : {1, 2}) {
+      for (const Case& c : fixed) ok &= check_case(isa, c, threads, rng);
+      for (int i = 0; i < 10; ++i) ok &= check_case(isa, strided_case(rng), threads, rng);
+    }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
+// Shapes the row-vectorised backward to the input (direct_rows.h) takes: groups 1,
+// stride 1, 3 to 11 input channels (one partial or two channel blocks), padding up to
+// dil*(k-1), rows of 4 to 40 pixels (partial last vectors, several vectors, rows that
+// leave a partial band).
+Case rows_case(std::mt19937& rng) {
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  for (;;) {
+    Case c{};
+    c.groups = 1, c.sh = 1, c.sw = 1;
+    c.cin = pick(3, 11), c.cout = pick(1, 20), c.n = pick(1, 3);
+    c.kh = pick(1, 5), c.kw = pick(1, 5);
+    c.dh = pick(0, 3) == 0 ? 2 : 1, c.dw = pick(0, 3) == 0 ? 2 : 1;
+    c.pt = pick(0, c.dh * (c.kh - 1)), c.pb = pick(0, c.dh * (c.kh - 1));
+    c.pl = pick(0, c.dw * (c.kw - 1)), c.pr = pick(0, c.dw * (c.kw - 1));
+    c.h = pick(1, 12), c.w = pick(4, 40);
+    const int64_t span_w = c.dw * (c.kw - 1) + 1, span_h = c.dh * (c.kh - 1) + 1;
+    if (span_h <= c.h + c.pt + c.pb && span_w <= c.w + c.pl + c.pr) return c;
+  }
+}
+
+STRIATE_TEST(conv2d_direct_rows_shapes_match_reference) {
+  std::mt19937 rng(91);
+  const Case fixed[] = {
+      {3, 6, 14, 14, 16, 5, 5, 1, 1, 4, 4, 4, 4, 1, 1, 1},  // LeNet C3's backward: padded by k-1
+      {2, 11, 7, 17, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},   // two channel blocks on AVX2, rows of 17
+      {1, 4, 5, 40, 3, 2, 4, 1, 1, 0, 1, 3, 0, 1, 2, 1},    // asymmetric padding, dilation along W
+  };
+  bool ok = true;
+  for (auto isa : isas_under_test())
+    for (int threads : {1, 2}) {
+      for (const Case& c : fixed) ok &= check_case(isa, c, threads, rng);
+      for (int i = 0; i < 12; ++i) ok &= check_case(isa, rows_case(rng), threads, rng);
+    }
+  dispatch::set_num_threads(0);
+  return ok;
 }
 
 STRIATE_TEST(conv2d_direct_forward_shapes_match_reference) {
@@ -171,7 +289,12 @@ STRIATE_TEST(conv2d_direct_forward_shapes_match_reference) {
 
 STRIATE_TEST(conv2d_is_deterministic) {
   std::mt19937 rng(5);
-  const Case shapes[] = {{7, 3, 32, 32, 16, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1}, {4, 16, 15, 15, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1}};
+  // Every path splits work so that each output is summed in one order whatever the thread
+  // count: the results must match bit for bit across runs and across 1, 2 and 3 threads.
+  const Case shapes[] = {{7, 3, 32, 32, 16, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1},
+                         {4, 16, 15, 15, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
+                         {3, 40, 12, 20, 36, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+                         {5, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1}};
   bool ok = true;
   for (const Case& c : shapes) {
     Conv2dParams p;
@@ -181,7 +304,8 @@ STRIATE_TEST(conv2d_is_deterministic) {
     conv2d_output_size(&p);
     const size_t xs = c.n * c.cin * c.h * c.w, ws = c.cout * c.cin * c.kh * c.kw, ys = c.n * c.cout * p.out_h * p.out_w;
     const auto x = random_floats(xs, rng), w = random_floats(ws, rng), dy = random_floats(ys, rng);
-    for (auto isa : isas_under_test())
+    for (auto isa : isas_under_test()) {
+      std::vector<float> one_thread[4];  // y, dx, dw, db at 1 thread
       for (int threads : {1, 2, 3}) {
         dispatch::set_num_threads(threads);
         const auto k = dispatch::kernels_for(isa);
@@ -192,9 +316,19 @@ STRIATE_TEST(conv2d_is_deterministic) {
           k.conv2d_grad_input(p, dy.data(), w.data(), dx[r].data());
           k.conv2d_grad_weight(p, x.data(), dy.data(), dw[r].data(), db[r].data());
         }
-        ok &= std::memcmp(y[0].data(), y[1].data(), ys * 4) == 0 && std::memcmp(dx[0].data(), dx[1].data(), xs * 4) == 0 &&
-              std::memcmp(dw[0].data(), dw[1].data(), ws * 4) == 0 && std::memcmp(db[0].data(), db[1].data(), c.cout * 4) == 0;
+        if (threads == 1) one_thread[0] = y[0], one_thread[1] = dx[0], one_thread[2] = dw[0], one_thread[3] = db[0];
+        for (int r = 0; r < 2; ++r) {
+          const auto bits = [](const std::vector<float>& a, const std::vector<float>& b) {
+            return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+          };
+          const bool same = bits(y[r], one_thread[0]) && bits(dx[r], one_thread[1]) && bits(dw[r], one_thread[2]) &&
+                            bits(db[r], one_thread[3]);
+          if (!same) std::printf("  %s threads=%d run %d %s: differs from 1 thread\n", dispatch::isa_name(isa), threads, r,
+                                 describe(c).c_str());
+          ok &= same;
+        }
       }
+    }
   }
   dispatch::set_num_threads(0);
   return ok;

@@ -99,11 +99,14 @@ abstract class BatchNorm extends Layer {
     const mean = new Float64Array(channels);
     const invStd = new Float64Array(channels);
     const training = options.training === true;
+    const gamma = this.gamma!.value.data;
+    const beta = this.beta!.value.data;
+    const y = new Tensor(new Float32Array(x.size), x.shape);
     if (training) {
       const count = outer * inner;
       if (count < 2) throw new RangeError(`${this.label}: training needs more than 1 value per channel, got x ${`[${x.shape.join(', ')}]`}`);
       const variance = new Float64Array(channels);
-      ew.channelMoments(x.data, outer, channels, inner, mean, variance);
+      ew.batchNormTraining(x.data, y.data, outer, channels, inner, this.eps, gamma, beta, mean, variance);
       const rm = this.runningMean!.data;
       const rv = this.runningVar!.data;
       const m = this.momentum;
@@ -117,9 +120,8 @@ abstract class BatchNorm extends Layer {
         mean[c] = this.runningMean!.data[c];
         invStd[c] = 1 / Math.sqrt(this.runningVar!.data[c] + this.eps);
       }
+      ew.batchNorm(x.data, y.data, outer, channels, inner, mean, invStd, gamma, beta);
     }
-    const y = new Tensor(new Float32Array(x.size), x.shape);
-    ew.batchNorm(x.data, y.data, outer, channels, inner, mean, invStd, this.gamma!.value.data, this.beta!.value.data);
     this.saved = { x, mean, invStd, batchStatistics: training };
     return y;
   }

@@ -4,13 +4,14 @@
  * and the optimizers' update rules. They work on raw Float32Arrays in the layout the
  * layers use — a tensor seen as [outer, channels, inner] (NCHW: outer = N, inner = H·W;
  * [N, F]: inner = 1) — and assume their caller validated the shapes. Outputs are
- * written, never allocated; gradients of parameters are accumulated (+=). Sums run in
+ * written, never allocated (local response norm's backward allocates its scratch);
+ * gradients of parameters are accumulated (+=). Sums run in
  * float64 (or float lanes flushed into float64) in a fixed order, so results are the
  * same on every run.
  *
- * The training hot path (ReLU, leaky ReLU, bias and its gradient, softmax cross-entropy,
- * SGD and Adam updates) runs in the native SIMD kernels (native/kernels/elementwise);
- * the binding re-checks every length. The rest are plain loops here.
+ * Everything but dropout's mask runs in the native SIMD kernels
+ * (native/kernels/elementwise); the binding re-checks every length. The mask stays here
+ * because it is drawn from the layer's `Rng`, whose stream it must follow exactly.
  */
 import { native } from '../native.js';
 import type { Rng } from '../random.js';
@@ -73,72 +74,43 @@ export function adamUpdate(
   native.adamUpdate(value, grad, m, v, step.stepSize, step.beta1, step.beta2, step.root2, step.eps, step.l2, step.decay);
 }
 
-/** y = x for x > 0, alpha·(eˣ − 1) otherwise. */
+/** y = x for x > 0, alpha·(eˣ − 1) otherwise (eˣ − 1 computed without cancellation near 0). */
 export function elu(x: Float32Array, y: Float32Array, alpha: number): void {
-  for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : alpha * Math.expm1(x[i]);
+  native.elu(x, y, alpha);
 }
 
 /** dy/dx = 1 for x > 0, alpha·eˣ = y + alpha otherwise (reuses the output). */
 export function eluGrad(x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, alpha: number): void {
-  for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : dy[i] * (y[i] + alpha);
+  native.eluGrad(x, y, dy, dx, alpha);
 }
 
 /** y = 1 / (1 + e⁻ˣ), written so neither branch overflows. */
 export function sigmoid(x: Float32Array, y: Float32Array): void {
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (v >= 0) y[i] = 1 / (1 + Math.exp(-v));
-    else {
-      const e = Math.exp(v);
-      y[i] = e / (1 + e);
-    }
-  }
+  native.sigmoid(x, y);
 }
 
 /** dx = dy · y · (1 − y). */
 export function sigmoidGrad(y: Float32Array, dy: Float32Array, dx: Float32Array): void {
-  for (let i = 0; i < y.length; i++) dx[i] = dy[i] * y[i] * (1 - y[i]);
+  native.sigmoidGrad(y, dy, dx);
 }
 
 export function tanh(x: Float32Array, y: Float32Array): void {
-  for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]);
+  native.tanh(x, y);
 }
 
 /** dx = dy · (1 − y²). */
 export function tanhGrad(y: Float32Array, dy: Float32Array, dx: Float32Array): void {
-  for (let i = 0; i < y.length; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
+  native.tanhGrad(y, dy, dx);
 }
 
 /** Softmax over the middle axis of [outer, dim, inner], shifted by the max (no overflow). */
 export function softmax(x: Float32Array, y: Float32Array, outer: number, dim: number, inner: number): void {
-  for (let o = 0; o < outer; o++)
-    for (let i = 0; i < inner; i++) {
-      const base = o * dim * inner + i;
-      let max = -Infinity;
-      for (let d = 0; d < dim; d++) max = Math.max(max, x[base + d * inner]);
-      let sum = 0;
-      for (let d = 0; d < dim; d++) {
-        const e = Math.exp(x[base + d * inner] - max);
-        y[base + d * inner] = e;
-        sum += e;
-      }
-      const scale = 1 / sum;
-      for (let d = 0; d < dim; d++) y[base + d * inner] *= scale;
-    }
+  native.softmax(x, y, outer, dim, inner);
 }
 
 /** dx = y · (dy − Σ_d dy·y), over the middle axis of [outer, dim, inner]. */
 export function softmaxGrad(y: Float32Array, dy: Float32Array, dx: Float32Array, outer: number, dim: number, inner: number): void {
-  for (let o = 0; o < outer; o++)
-    for (let i = 0; i < inner; i++) {
-      const base = o * dim * inner + i;
-      let dot = 0;
-      for (let d = 0; d < dim; d++) dot += dy[base + d * inner] * y[base + d * inner];
-      for (let d = 0; d < dim; d++) {
-        const p = base + d * inner;
-        dx[p] = y[p] * (dy[p] - dot);
-      }
-    }
+  native.softmaxGrad(y, dy, dx, outer, dim, inner);
 }
 
 /** Inverted dropout's mask: each entry 0 with probability `rate`, else 1/(1 − rate). */
@@ -149,46 +121,27 @@ export function dropoutMask(mask: Float32Array, rate: number, rng: Rng): void {
 
 /** out = a · b, elementwise. */
 export function multiply(a: Float32Array, b: Float32Array, out: Float32Array): void {
-  for (let i = 0; i < a.length; i++) out[i] = a[i] * b[i];
+  native.multiply(a, b, out);
 }
 
-/** Per-channel mean and biased variance of [outer, channels, inner] (two passes, float64). */
-export function channelMoments(
-  x: Float32Array, outer: number, channels: number, inner: number, mean: Float64Array, variance: Float64Array,
+/**
+ * Batch norm on the batch's own statistics: writes each channel's mean and biased
+ * variance over [outer, ·, inner] (deterministic sums, float64 results), then
+ * y = gamma · (x − mean) / √(variance + eps) + beta.
+ */
+export function batchNormTraining(
+  x: Float32Array, y: Float32Array, outer: number, channels: number, inner: number, eps: number,
+  gamma: Float32Array, beta: Float32Array, mean: Float64Array, variance: Float64Array,
 ): void {
-  const count = outer * inner;
-  for (let c = 0; c < channels; c++) {
-    let sum = 0;
-    for (let o = 0; o < outer; o++) {
-      const base = (o * channels + c) * inner;
-      for (let i = 0; i < inner; i++) sum += x[base + i];
-    }
-    const m = sum / count;
-    let sq = 0;
-    for (let o = 0; o < outer; o++) {
-      const base = (o * channels + c) * inner;
-      for (let i = 0; i < inner; i++) {
-        const d = x[base + i] - m;
-        sq += d * d;
-      }
-    }
-    mean[c] = m;
-    variance[c] = sq / count;
-  }
+  native.batchNormTrain(x, y, outer, channels, inner, eps, gamma, beta, mean, variance);
 }
 
 /** y = gamma · (x − mean) · invStd + beta, per channel. */
 export function batchNorm(
   x: Float32Array, y: Float32Array, outer: number, channels: number, inner: number,
-  mean: ArrayLike<number>, invStd: ArrayLike<number>, gamma: Float32Array, beta: Float32Array,
+  mean: Float64Array, invStd: Float64Array, gamma: Float32Array, beta: Float32Array,
 ): void {
-  for (let o = 0; o < outer; o++)
-    for (let c = 0; c < channels; c++) {
-      const base = (o * channels + c) * inner;
-      const scale = gamma[c] * invStd[c];
-      const shift = beta[c] - mean[c] * scale;
-      for (let i = 0; i < inner; i++) y[base + i] = x[base + i] * scale + shift;
-    }
+  native.batchNorm(x, y, outer, channels, inner, mean, invStd, gamma, beta);
 }
 
 /**
@@ -199,70 +152,22 @@ export function batchNorm(
  */
 export function batchNormGrad(
   x: Float32Array, dy: Float32Array, dx: Float32Array, outer: number, channels: number, inner: number,
-  mean: ArrayLike<number>, invStd: ArrayLike<number>, gamma: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  mean: Float64Array, invStd: Float64Array, gamma: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
   batchStatistics: boolean,
 ): void {
-  const count = outer * inner;
-  for (let c = 0; c < channels; c++) {
-    const m = mean[c];
-    const s = invStd[c];
-    let sumDy = 0;
-    let sumDyXhat = 0;
-    for (let o = 0; o < outer; o++) {
-      const base = (o * channels + c) * inner;
-      for (let i = 0; i < inner; i++) {
-        const g = dy[base + i];
-        sumDy += g;
-        sumDyXhat += g * (x[base + i] - m) * s;
-      }
-    }
-    dgamma[c] += sumDyXhat;
-    dbeta[c] += sumDy;
-    const scale = gamma[c] * s;
-    const meanDy = batchStatistics ? sumDy / count : 0;
-    const meanDyXhat = batchStatistics ? sumDyXhat / count : 0;
-    for (let o = 0; o < outer; o++) {
-      const base = (o * channels + c) * inner;
-      for (let i = 0; i < inner; i++) {
-        const xhat = (x[base + i] - m) * s;
-        dx[base + i] = scale * (dy[base + i] - meanDy - xhat * meanDyXhat);
-      }
-    }
-  }
-}
-
-/** The channel window of local response norm, as PyTorch: [c − ⌊size/2⌋, c + ⌊(size−1)/2⌋]. */
-function lrnWindow(size: number): { before: number; after: number } {
-  return { before: Math.floor(size / 2), after: Math.floor((size - 1) / 2) };
+  native.batchNormGrad(x, dy, dx, outer, channels, inner, mean, invStd, gamma, dgamma, dbeta, batchStatistics);
 }
 
 /**
- * Local response norm across channels: s_c = k + (alpha/size)·Σ_{j∈W(c)} x_j²,
+ * Local response norm across channels, with PyTorch's window of channels
+ * W(c) = [c − ⌊size/2⌋, c + ⌊(size−1)/2⌋]: s_c = k + (alpha/size)·Σ_{j∈W(c)} x_j²,
  * y_c = x_c · s_c^(−beta). `scale` receives s (backward needs it).
  */
 export function localResponseNorm(
   x: Float32Array, y: Float32Array, scale: Float32Array, outer: number, channels: number, inner: number,
   size: number, alpha: number, beta: number, k: number,
 ): void {
-  const { before, after } = lrnWindow(size);
-  const a = alpha / size;
-  for (let o = 0; o < outer; o++) {
-    const plane = o * channels * inner;
-    for (let i = 0; i < inner; i++)
-      for (let c = 0; c < channels; c++) {
-        let sum = 0;
-        const lo = Math.max(0, c - before);
-        const hi = Math.min(channels - 1, c + after);
-        for (let j = lo; j <= hi; j++) {
-          const v = x[plane + j * inner + i];
-          sum += v * v;
-        }
-        const p = plane + c * inner + i;
-        const s = k + a * sum;
-        scale[p] = s;
-        y[p] = x[p] * Math.pow(s, -beta);
-      }
-  }
+  native.localResponseNorm(x, y, scale, outer, channels, inner, size, alpha, beta, k);
 }
 
 /**
@@ -273,21 +178,7 @@ export function localResponseNormGrad(
   x: Float32Array, scale: Float32Array, dy: Float32Array, dx: Float32Array, outer: number, channels: number, inner: number,
   size: number, alpha: number, beta: number,
 ): void {
-  const { before, after } = lrnWindow(size);
-  const factor = (2 * alpha * beta) / size;
-  for (let o = 0; o < outer; o++) {
-    const plane = o * channels * inner;
-    for (let i = 0; i < inner; i++)
-      for (let ch = 0; ch < channels; ch++) {
-        const p = plane + ch * inner + i;
-        let sum = 0;
-        const lo = Math.max(0, ch - after);
-        const hi = Math.min(channels - 1, ch + before);
-        for (let c = lo; c <= hi; c++) {
-          const q = plane + c * inner + i;
-          sum += dy[q] * x[q] * Math.pow(scale[q], -beta - 1);
-        }
-        dx[p] = dy[p] * Math.pow(scale[p], -beta) - factor * x[p] * sum;
-      }
-  }
+  // The kernel keeps each channel's dy·x·s^(−beta−1) for the windows that sum it.
+  const work = new Float32Array(x.length);
+  native.localResponseNormGrad(x, scale, dy, work, dx, outer, channels, inner, size, alpha, beta);
 }

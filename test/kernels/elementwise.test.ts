@@ -1,12 +1,16 @@
 // The elementwise kernels (ReLU, leaky ReLU, bias and its gradient, softmax
-// cross-entropy, SGD and Adam updates) through the addon against float64 oracles written
+// cross-entropy, SGD and Adam updates, dropout's multiply, sigmoid, tanh, ELU, softmax,
+// batch norm, local response norm) through the addon against float64 oracles written
 // here, on the ISA this project forces (STRIATE_ISA), at 1 and 2 threads, on lengths
 // around the 8- and 16-float registers and past the threading grain (1000003); each
 // backward against central differences in float64.
 //
-// ReLU, leaky ReLU and the bias add are one float operation per element: exact. Bias
-// sums of M values in [-1, 1]: |error| / (|want| + sqrt(M)) <= 1e-6. Optimizer steps do
-// a handful of float32 operations per element: 1e-6 relative.
+// ReLU, leaky ReLU, the bias add and multiply are one float operation per element:
+// exact. Bias sums of M values in [-1, 1]: |error| / (|want| + sqrt(M)) <= 1e-6.
+// Optimizer steps do a handful of float32 operations per element: 1e-6 relative.
+// Sigmoid, tanh, ELU: 4e-7 relative (a vector exp/tanh in float32). Softmax: 1e-5
+// relative (a float sum over the axis). Batch norm: statistics 1e-6 relative, outputs
+// 2e-6 against |want| + 1. Local response norm: 1e-6 (forward), 2e-6 (backward).
 import { afterAll, describe, expect, it } from 'vitest';
 import * as st from '../../src/index.js';
 import * as ew from '../../src/ops/elementwise.js';
@@ -66,6 +70,117 @@ function xentOracle(z: ArrayLike<number>, n: number, k: number, target: (r: numb
     }
   }
   return { loss: loss / n, grad };
+}
+
+/** Mostly [-10, 10], every 13th value from a ladder out to ±120 (exp's clamps, tanh's branches, subnormal sigmoids). */
+function wide(n: number, seed: number): Float32Array {
+  const x = randomTensor([n], seed).data.map((v) => 10 * v);
+  const ladder = [-120, -103, -100, -88, -87.2, -20, -0.624, -1e-4, 0, 3e-5, 0.626, 9.5, 45, 88, 120];
+  for (let i = 3, k = 0; i < n; i += 13, k++) x[i] = ladder[k % ladder.length];
+  return x;
+}
+
+// float64 oracles of the transcendental activations and their derivatives in terms of y.
+const transcendental = {
+  sigmoid: {
+    f: (v: number) => 1 / (1 + Math.exp(-v)),
+    forward: (x: Float32Array, y: Float32Array) => ew.sigmoid(x, y),
+    backward: (_x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array) => ew.sigmoidGrad(y, dy, dx),
+    grad: (_v: number, y: number, g: number) => g * y * (1 - y),
+  },
+  tanh: {
+    f: Math.tanh,
+    forward: (x: Float32Array, y: Float32Array) => ew.tanh(x, y),
+    backward: (_x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array) => ew.tanhGrad(y, dy, dx),
+    grad: (_v: number, y: number, g: number) => g * (1 - y * y),
+  },
+  elu: {
+    f: (v: number) => (v > 0 ? v : 0.7 * Math.expm1(v)),
+    forward: (x: Float32Array, y: Float32Array) => ew.elu(x, y, 0.7),
+    backward: (x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array) => ew.eluGrad(x, y, dy, dx, 0.7),
+    grad: (v: number, y: number, g: number) => (v > 0 ? g : g * (y + Math.fround(0.7))),
+  },
+};
+
+/** float64 softmax along the middle axis of [outer, dim, inner]. */
+function softmaxOracle(x: ArrayLike<number>, outer: number, dim: number, inner: number): Float64Array {
+  const y = new Float64Array(outer * dim * inner);
+  for (let o = 0; o < outer; o++)
+    for (let i = 0; i < inner; i++) {
+      const at = (d: number) => (o * dim + d) * inner + i;
+      let max = -Infinity;
+      for (let d = 0; d < dim; d++) max = Math.max(max, x[at(d)]);
+      let sum = 0;
+      for (let d = 0; d < dim; d++) sum += Math.exp(x[at(d)] - max);
+      for (let d = 0; d < dim; d++) y[at(d)] = Math.exp(x[at(d)] - max) / sum;
+    }
+  return y;
+}
+
+/** float64 batch norm on the batch's statistics (or on given ones): y and the per-channel mean and biased variance. */
+function batchNormOracle(
+  x: ArrayLike<number>, outer: number, channels: number, inner: number, gamma: ArrayLike<number>, beta: ArrayLike<number>,
+  eps: number, fixed?: { mean: ArrayLike<number>; invStd: ArrayLike<number> },
+) {
+  const mean = new Float64Array(channels);
+  const variance = new Float64Array(channels);
+  const y = new Float64Array(outer * channels * inner);
+  const count = outer * inner;
+  for (let c = 0; c < channels; c++) {
+    const at = (o: number, i: number) => (o * channels + c) * inner + i;
+    let sum = 0;
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) sum += x[at(o, i)];
+    mean[c] = sum / count;
+    let sq = 0;
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) sq += (x[at(o, i)] - mean[c]) ** 2;
+    variance[c] = sq / count;
+    const m = fixed ? fixed.mean[c] : mean[c];
+    const s = fixed ? fixed.invStd[c] : 1 / Math.sqrt(variance[c] + eps);
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) y[at(o, i)] = gamma[c] * (x[at(o, i)] - m) * s + beta[c];
+  }
+  return { y, mean, variance };
+}
+
+/** x for batch norm: channel c centred near 3c with spread 2, so a channel's mean is large against its spread. */
+function channelData(outer: number, channels: number, inner: number, seed: number): Float32Array {
+  const x = randomTensor([outer * channels * inner], seed).data;
+  for (let p = 0; p < x.length; p++) x[p] = 2 * x[p] + 3 * (Math.floor(p / inner) % channels);
+  return x;
+}
+
+/** Central differences of a float64 function of v at every index in `at`. */
+function centralDifferences(v: Float64Array, loss: (v: Float64Array) => number, at: number[], h: number): number[] {
+  return at.map((i) => {
+    const keep = v[i];
+    v[i] = keep + h;
+    const up = loss(v);
+    v[i] = keep - h;
+    const down = loss(v);
+    v[i] = keep;
+    return (up - down) / (2 * h);
+  });
+}
+
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+};
+
+/** float64 local response norm (PyTorch's window), y only. */
+function lrnOracle(x: ArrayLike<number>, outer: number, channels: number, inner: number, size: number, alpha: number, beta: number, k: number) {
+  const y = new Float64Array(outer * channels * inner);
+  const before = Math.floor(size / 2);
+  const after = Math.floor((size - 1) / 2);
+  for (let o = 0; o < outer; o++)
+    for (let c = 0; c < channels; c++)
+      for (let i = 0; i < inner; i++) {
+        let sum = 0;
+        for (let j = Math.max(0, c - before); j <= Math.min(channels - 1, c + after); j++) sum += x[(o * channels + j) * inner + i] ** 2;
+        const p = (o * channels + c) * inner + i;
+        y[p] = x[p] * (k + (alpha / size) * sum) ** -beta;
+      }
+  return y;
 }
 
 afterAll(() => st.setNumThreads(st.backendInfo().hardwareThreads));
@@ -247,6 +362,243 @@ describe(`elementwise kernels on ${st.backendInfo().isa}`, () => {
     });
   }
 
+  // Sigmoid, tanh and ELU run a float32 vector exp/tanh (native/kernels/elementwise/vector_math.h):
+  // within 4e-7 relative of float64 (about 3 float ulps), subnormal results within 1e-30.
+  for (const threads of [1, 2]) {
+    it(`threads=${threads}: sigmoid, tanh and ELU forward and backward against float64 on n=${LENGTHS}`, () => {
+      st.setNumThreads(threads);
+      for (const n of LENGTHS) {
+        const x = wide(n, n + 2);
+        const dy = randomTensor([n], n + 3).data;
+        for (const [name, op] of Object.entries(transcendental)) {
+          const y = new Float32Array(n);
+          const dx = new Float32Array(n);
+          op.forward(x, y);
+          op.backward(x, y, dy, dx);
+          expectClose(y, Float64Array.from(x, op.f), 4e-7, `${name} n=${n}`, 1e-30);
+          expectClose(dx, Float64Array.from(x, (v, i) => op.grad(v, y[i], dy[i])), 4e-7, `${name} grad n=${n}`, 1e-30);
+        }
+        const b = randomTensor([n], n + 4).data;
+        const out = new Float32Array(n);
+        ew.multiply(x, b, out);
+        expectClose(out, Float32Array.from(x, (v, i) => v * b[i]), 0, `multiply n=${n}`);
+      }
+    });
+  }
+
+  it('sigmoid, tanh and ELU backward match central differences of their float64 forward', () => {
+    const x = wide(61, 12).map((v) => v / 3);
+    const dy = randomTensor([61], 13).data;
+    for (const [name, op] of Object.entries(transcendental)) {
+      const y = new Float32Array(61);
+      const dx = new Float32Array(61);
+      op.forward(x, y);
+      op.backward(x, y, dy, dx);
+      const at = Array.from({ length: 61 }, (_, i) => i).filter((i) => Math.abs(x[i]) > 1e-3);
+      const numeric = centralDifferences(Float64Array.from(x), (v) => dot(Float64Array.from(v, op.f), dy), at, 1e-6);
+      expectClose(at.map((i) => dx[i]), numeric, 1e-5, `${name} finite differences`);
+    }
+  });
+
+  const softmaxShapes = [[1, 1, 1], [3, 10, 1], [7, 17, 1], [64, 1000, 1], [1, 100003, 1], [2, 3, 16], [2, 5, 17], [2, 21, 33], [4, 2, 131101]];
+  for (const threads of [1, 2]) {
+    it(`threads=${threads}: softmax forward and backward along the last and inner axes against float64`, () => {
+      st.setNumThreads(threads);
+      let seed = 300;
+      for (const [outer, dim, inner] of softmaxShapes) {
+        const name = `softmax [${outer}, ${dim}, ${inner}]`;
+        const size = outer * dim * inner;
+        const x = randomTensor([size], seed++).data.map((v) => 20 * v);
+        const dy = randomTensor([size], seed++).data;
+        const y = new Float32Array(size);
+        ew.softmax(x, y, outer, dim, inner);
+        const want = softmaxOracle(x, outer, dim, inner);
+        // A float sum of dim positive terms divides every output: 1e-5 relative.
+        expectClose(y, want, 1e-5, name, 1e-30);
+        const dx = new Float32Array(size);
+        ew.softmaxGrad(y, dy, dx, outer, dim, inner);
+        const wantDx = new Float64Array(size);
+        for (let o = 0; o < outer; o++)
+          for (let i = 0; i < inner; i++) {
+            let s = 0;
+            for (let d = 0; d < dim; d++) s += dy[(o * dim + d) * inner + i] * y[(o * dim + d) * inner + i];
+            for (let d = 0; d < dim; d++) {
+              const p = (o * dim + d) * inner + i;
+              wantDx[p] = y[p] * (dy[p] - s);
+            }
+          }
+        // dy − Σ dy·y may cancel; the float dot (|dot| <= 1) is good to about 2e-6 absolute.
+        expectClose(dx, wantDx, 2e-5, `${name} grad`, 0.1);
+      }
+    });
+  }
+
+  it('softmax backward matches central differences of the float64 softmax', () => {
+    for (const [outer, dim, inner] of [[2, 7, 1], [1, 5, 3]]) {
+      const size = outer * dim * inner;
+      const x = randomTensor([size], dim).data.map((v) => 3 * v);
+      const dy = randomTensor([size], dim + 1).data;
+      const y = new Float32Array(size);
+      const dx = new Float32Array(size);
+      ew.softmax(x, y, outer, dim, inner);
+      ew.softmaxGrad(y, dy, dx, outer, dim, inner);
+      const at = Array.from({ length: size }, (_, i) => i);
+      const numeric = centralDifferences(Float64Array.from(x), (v) => dot(softmaxOracle(v, outer, dim, inner), dy), at, 1e-6);
+      expectClose(dx, numeric, 1e-5, `softmax [${outer}, ${dim}, ${inner}] finite differences`, 0.1);
+    }
+  });
+
+  // [N, F] (inner 1), one channel, odd and prime planes, 17 channels, one 1000003-float channel.
+  const bnShapes = [[2, 1, 1], [7, 3, 1], [64, 120, 1], [1, 1, 7], [3, 7, 16], [2, 16, 17], [4, 17, 15], [1, 1, 1000003], [8, 3, 65537]];
+  for (const threads of [1, 2]) {
+    it(`threads=${threads}: batch norm training and inference, forward and backward, against float64`, () => {
+      st.setNumThreads(threads);
+      let seed = 500;
+      for (const [outer, channels, inner] of bnShapes) {
+        const name = `batch norm [${outer}, ${channels}, ${inner}]`;
+        const size = outer * channels * inner;
+        const count = outer * inner;
+        const x = channelData(outer, channels, inner, seed++);
+        const dy = randomTensor([size], seed++).data;
+        const gamma = randomTensor([channels], seed++).data;
+        const beta = randomTensor([channels], seed++).data;
+        const want = batchNormOracle(x, outer, channels, inner, gamma, beta, 1e-5);
+        const y = new Float32Array(size);
+        const mean = new Float64Array(channels);
+        const variance = new Float64Array(channels);
+        ew.batchNormTraining(x, y, outer, channels, inner, 1e-5, gamma, beta, mean, variance);
+        expectClose(mean, want.mean, 1e-6, `${name} mean`);
+        expectClose(variance, want.variance, 1e-6, `${name} variance`);
+        expectClose(y, want.y, 2e-6, `${name} training y`);
+        // One thread per channel and fixed-order sums: the same bits on every run and thread count.
+        const again = new Float32Array(size);
+        const mean2 = new Float64Array(channels);
+        st.setNumThreads(3 - threads);
+        ew.batchNormTraining(x, again, outer, channels, inner, 1e-5, gamma, beta, mean2, new Float64Array(channels));
+        st.setNumThreads(threads);
+        expect(Buffer.from(again.buffer).equals(Buffer.from(y.buffer)), `${name} same bits on ${3 - threads} threads`).toBe(true);
+        expect(Array.from(mean2)).toEqual(Array.from(mean));
+
+        const invStd = want.variance.map((v) => 1 / Math.sqrt(v + 1e-5));
+        ew.batchNorm(x, y, outer, channels, inner, want.mean, invStd, gamma, beta);
+        expectClose(y, batchNormOracle(x, outer, channels, inner, gamma, beta, 0, { mean: want.mean, invStd }).y, 2e-6, `${name} inference y`);
+
+        for (const batchStatistics of [true, false]) {
+          const dgamma = randomTensor([channels], seed++).data;
+          const dbeta = randomTensor([channels], seed++).data;
+          const wantDgamma = Float64Array.from(dgamma);
+          const wantDbeta = Float64Array.from(dbeta);
+          const sumDy = new Float64Array(channels);
+          const sumDyXhat = new Float64Array(channels);
+          for (let p = 0; p < size; p++) {
+            const c = Math.floor(p / inner) % channels;
+            sumDy[c] += dy[p];
+            sumDyXhat[c] += dy[p] * (x[p] - want.mean[c]) * invStd[c];
+          }
+          const wantDx = Float64Array.from(x, (v, p) => {
+            const c = Math.floor(p / inner) % channels;
+            const xhat = (v - want.mean[c]) * invStd[c];
+            const centred = batchStatistics ? dy[p] - sumDy[c] / count - (xhat * sumDyXhat[c]) / count : dy[p];
+            return gamma[c] * invStd[c] * centred;
+          });
+          for (let c = 0; c < channels; c++) {
+            wantDgamma[c] += sumDyXhat[c];
+            wantDbeta[c] += sumDy[c];
+          }
+          const dx = new Float32Array(size);
+          ew.batchNormGrad(x, dy, dx, outer, channels, inner, want.mean, invStd, gamma, dgamma, dbeta, batchStatistics);
+          const mode = batchStatistics ? 'batch statistics' : 'running statistics';
+          // Sums of M terms of size ~1: the error grows with sqrt(M).
+          expectClose(dgamma, wantDgamma, 1e-6, `${name} ${mode} dgamma`, Math.sqrt(count));
+          expectClose(dbeta, wantDbeta, 1e-6, `${name} ${mode} dbeta`, Math.sqrt(count));
+          expectClose(dx, wantDx, 2e-6, `${name} ${mode} dx`);
+        }
+      }
+    });
+  }
+
+  it('batch norm backward matches central differences of the float64 batch norm, training and inference', () => {
+    const [outer, channels, inner] = [2, 3, 5];
+    const size = outer * channels * inner;
+    const x = channelData(outer, channels, inner, 41);
+    const dy = randomTensor([size], 42).data;
+    const gamma = Float32Array.of(1.5, -0.5, 0.8);
+    const beta = Float32Array.of(0.1, 0.2, 0.3);
+    const mean = new Float64Array(channels);
+    const variance = new Float64Array(channels);
+    ew.batchNormTraining(x, new Float32Array(size), outer, channels, inner, 1e-5, gamma, beta, mean, variance);
+    for (const batchStatistics of [true, false]) {
+      // Inference uses fixed statistics (here those of this batch, held constant).
+      const fixedMean = Float64Array.from(mean);
+      const invStd = variance.map((v) => 1 / Math.sqrt(v + 1e-5));
+      const fixed = batchStatistics ? undefined : { mean: fixedMean, invStd };
+      const dx = new Float32Array(size);
+      const dgamma = new Float32Array(channels);
+      const dbeta = new Float32Array(channels);
+      ew.batchNormGrad(x, dy, dx, outer, channels, inner, mean, invStd, gamma, dgamma, dbeta, batchStatistics);
+      const lossOf = (xs: ArrayLike<number>, g: ArrayLike<number>, b: ArrayLike<number>) =>
+        dot(batchNormOracle(xs, outer, channels, inner, g, b, 1e-5, fixed).y, dy);
+      const mode = batchStatistics ? 'training' : 'inference';
+      const all = (n: number) => Array.from({ length: n }, (_, i) => i);
+      const x64 = Float64Array.from(x);
+      expectClose(dx, centralDifferences(x64, (v) => lossOf(v, gamma, beta), all(size), 1e-5), 1e-5, `${mode} dx`);
+      const g64 = Float64Array.from(gamma);
+      expectClose(dgamma, centralDifferences(g64, (g) => lossOf(x, g, beta), all(channels), 1e-5), 1e-5, `${mode} dgamma`);
+      const b64 = Float64Array.from(beta);
+      expectClose(dbeta, centralDifferences(b64, (b) => lossOf(x, gamma, b), all(channels), 1e-5), 1e-5, `${mode} dbeta`);
+    }
+  });
+
+  // Local response norm: s^(−beta) as e^(−beta·log s) in float32: 1e-6 relative.
+  for (const threads of [1, 2]) {
+    it(`threads=${threads}: local response norm forward and backward against float64`, () => {
+      st.setNumThreads(threads);
+      let seed = 700;
+      for (const [outer, channels, inner, size] of [[1, 1, 1, 1], [2, 7, 3, 5], [1, 4, 2, 2], [3, 16, 17, 5], [1, 3, 15, 9], [1, 96, 3025, 5], [1, 3, 65537, 4]]) {
+        const name = `lrn [${outer}, ${channels}, ${inner}] size=${size}`;
+        const n = outer * channels * inner;
+        const x = randomTensor([n], seed++).data.map((v) => 2 * v);
+        const dy = randomTensor([n], seed++).data;
+        const [alpha, beta, k] = [0.8, 0.75, 1.5];
+        const y = new Float32Array(n);
+        const scale = new Float32Array(n);
+        ew.localResponseNorm(x, y, scale, outer, channels, inner, size, alpha, beta, k);
+        expectClose(y, lrnOracle(x, outer, channels, inner, size, alpha, beta, k), 1e-6, name);
+        const dx = new Float32Array(n);
+        ew.localResponseNormGrad(x, scale, dy, dx, outer, channels, inner, size, alpha, beta);
+        const before = Math.floor(size / 2);
+        const after = Math.floor((size - 1) / 2);
+        const want = Float64Array.from(x, (v, p) => {
+          const o = Math.floor(p / (channels * inner));
+          const ch = Math.floor(p / inner) % channels;
+          const i = p % inner;
+          let sum = 0;
+          for (let c = Math.max(0, ch - after); c <= Math.min(channels - 1, ch + before); c++) {
+            const q = (o * channels + c) * inner + i;
+            sum += dy[q] * x[q] * scale[q] ** (-beta - 1);
+          }
+          return dy[p] * scale[p] ** -beta - ((2 * alpha * beta) / size) * v * sum;
+        });
+        expectClose(dx, want, 2e-6, `${name} grad`);
+      }
+    });
+  }
+
+  it('local response norm backward matches central differences of the float64 forward', () => {
+    for (const [outer, channels, inner, size] of [[2, 5, 3, 3], [1, 4, 2, 4]]) {
+      const n = outer * channels * inner;
+      const x = randomTensor([n], size).data.map((v) => 2 * v);
+      const dy = randomTensor([n], size + 1).data;
+      const scale = new Float32Array(n);
+      const dx = new Float32Array(n);
+      ew.localResponseNorm(x, new Float32Array(n), scale, outer, channels, inner, size, 0.8, 0.75, 1.5);
+      ew.localResponseNormGrad(x, scale, dy, dx, outer, channels, inner, size, 0.8, 0.75);
+      const at = Array.from({ length: n }, (_, i) => i);
+      const numeric = centralDifferences(Float64Array.from(x), (v) => dot(lrnOracle(v, outer, channels, inner, size, 0.8, 0.75, 1.5), dy), at, 1e-6);
+      expectClose(dx, numeric, 1e-5, `lrn [${outer}, ${channels}, ${inner}] size=${size} finite differences`);
+    }
+  });
+
   it('the binding rejects wrong lengths, types and labels with a RangeError or TypeError', () => {
     const x = new Float32Array(8);
     expect(() => native.reluForward(x, new Float32Array(7))).toThrow(RangeError);
@@ -261,5 +613,25 @@ describe(`elementwise kernels on ${st.backendInfo().isa}`, () => {
     expect(() => native.softmaxCrossEntropy(x, 2, 4, null, null, 0, new Float32Array(8))).toThrow(/exactly one of labels and targets/);
     expect(() => native.sgdUpdate(x, x, null, 0.1, 0, 0.9, 0.9, 1, false)).toThrow(/momentumBuffer is required/);
     expect(() => native.adamUpdate(x, x, x, new Float32Array(9), 1, 0.9, 0.999, 1, 1e-8, 0, 1)).toThrow(/adamUpdate: v has 9 elements/);
+    expect(() => native.multiply(x, x, new Float32Array(9))).toThrow(/multiply: out has 9 elements, expected 8/);
+    expect(() => native.sigmoid(x, new Float32Array(7))).toThrow(/sigmoid: y has 7 elements, expected 8/);
+    expect(() => native.tanhGrad(x, [1, 2] as unknown as Float32Array, x)).toThrow(/tanhGrad: dy must be a Float32Array/);
+    expect(() => native.eluGrad(x, x, x, x, 'a' as unknown as number)).toThrow(/eluGrad: alpha must be a number/);
+    expect(() => native.softmax(x, x, 2, 3, 2)).toThrow(/softmax: x has 8 elements, expected 12/);
+    expect(() => native.softmaxGrad(x, x, x, 2, 2, 2.5)).toThrow(/softmaxGrad: inner must be an integer/);
+    const stats = new Float64Array(2);
+    expect(() => native.batchNorm(x, x, 2, 2, 2, stats, new Float32Array(2) as unknown as Float64Array, x.subarray(0, 2), x.subarray(0, 2))).toThrow(
+      /batchNorm: invStd must be a Float64Array/,
+    );
+    expect(() => native.batchNormTrain(x, x, 2, 2, 2, 0, x.subarray(0, 2), x.subarray(0, 2), stats, stats)).toThrow(/eps must be a finite number > 0/);
+    expect(() => native.batchNormTrain(x, x, 2, 2, 2, 1e-5, x.subarray(0, 2), x.subarray(0, 2), stats, new Float64Array(3))).toThrow(
+      /batchNormTrain: variance has 3 elements, expected 2/,
+    );
+    expect(() => native.batchNormGrad(x, x, x, 2, 2, 2, stats, stats, x.subarray(0, 2), x.subarray(0, 2), x.subarray(0, 2), 1 as unknown as boolean)).toThrow(
+      /batchNormGrad: batchStatistics must be a boolean/,
+    );
+    expect(() => native.localResponseNorm(x, x, x, 2, 2, 2, 0, 1, 0.75, 1)).toThrow(/localResponseNorm: size must be an integer >= 1/);
+    expect(() => native.localResponseNorm(x, x, x, 2, 2, 2, 3, 1, 0.75, 0)).toThrow(/k finite and > 0/);
+    expect(() => native.localResponseNormGrad(x, x, x, new Float32Array(4), x, 2, 2, 2, 3, 1, 0.75)).toThrow(/work has 4 elements/);
   });
 });

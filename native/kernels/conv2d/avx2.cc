@@ -1,17 +1,59 @@
-// avx2: convolution runs on the GEMM paths, driven by avx2::sgemm.
-#include "kernels/conv2d/conv2d.h"
+// avx2: the direct kernels where they fit (direct.h: forward, weight gradient, input
+// gradient at any stride for >= 12 input channels; direct_rows.h: input gradient at
+// stride 1 for fewer); everything else on the GEMM paths, driven by avx2::sgemm.
+// Tiles: 6 pixels x 2 vectors (16 channels) in 12 ymm accumulators, 2 weight registers
+// and a broadcast, out of 16; 12 x 1 when a block has one vector. Chosen by measurement
+// over 4 pixels x 3 vectors (24 channels), which was slower on every bench shape.
+// Weight-gradient tiles: taps_for(V) consecutive k x V vectors of output channels.
+#include <immintrin.h>
+
+#include "kernels/conv2d/direct_rows.h"
 
 namespace striate::avx2 {
 
+namespace {
+
+struct Simd {
+  using Reg = __m256;
+  static constexpr int kLanes = 8, kMaxVectors = 2;
+  static constexpr int pixels_for(int vectors) { return vectors == 1 ? 12 : 6; }
+  static constexpr int taps_for(int vectors) { return vectors == 1 ? 12 : 6; }
+  static Reg zero() { return _mm256_setzero_ps(); }
+  static Reg load(const float* p) { return _mm256_loadu_ps(p); }
+  static Reg broadcast(const float* p) { return _mm256_broadcast_ss(p); }
+  static Reg fma(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
+  static void store(float* p, Reg v) { _mm256_storeu_ps(p, v); }
+  // direct_rows.h: 2 rows x 6 channels in 12 accumulators.
+  static constexpr int kRowTileRows = 2, kRowTileChannels = 6;
+  static __m256i lanes_mask(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static Reg load_masked(const float* p, __m256i m) { return _mm256_maskload_ps(p, m); }
+  static void store_masked(float* p, __m256i m, Reg v) { _mm256_maskstore_ps(p, m, v); }
+};
+
+// Least output channels for the direct kernels. The forward and the weight gradient win
+// from 4 (LeNet C1's 6 channels fill part of one vector, yet skip im2col and many small
+// GEMMs); the backward to the input, whose outputs are the input channels, loses to the
+// GEMM path below 12 (LeNet C3's 6).
+constexpr int64_t kMinChannels = 4, kMinChannelsGradInput = 12;
+
+}  // namespace
+
 void conv2d_forward(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y) {
+  if (direct::forward_fits(p, kMinChannels)) return direct::forward<Simd>(p, x, w, b, y);
   conv::forward_gemm(p, x, w, b, y, sgemm);
 }
 
 void conv2d_grad_input(const Conv2dParams& p, const float* dy, const float* w, float* dx) {
+  if (direct::grad_input_fits(p, kMinChannelsGradInput)) return direct::grad_input<Simd>(p, dy, w, dx);
+  if (direct::grad_input_strided_fits(p, kMinChannelsGradInput)) return direct::grad_input_strided<Simd>(p, dy, w, dx);
+  if (direct::grad_input_rows_fits<Simd>(p, kMinChannelsGradInput)) return direct::grad_input_rows<Simd>(p, dy, w, dx);
   conv::grad_input_gemm(p, dy, w, dx, sgemm);
 }
 
 void conv2d_grad_weight(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db) {
+  if (direct::grad_weight_fits(p, kMinChannels)) return direct::grad_weight<Simd>(p, x, dy, dw, db);
   conv::grad_weight_gemm(p, x, dy, dw, db, sgemm);
 }
 

@@ -254,13 +254,19 @@ void grad_bias(const Conv2dParams& p, const float* dy, float* db) {
   dispatch::parallel_for(p.out_channels, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, p.batch * hwo)),
                          [&](int64_t c0, int64_t c1) {
                            for (int64_t co = c0; co < c1; ++co) {
-                             // A double accumulator: the sum runs over N*outH*outW terms.
-                             double acc = 0.0;
+                             // Double accumulators: the sum runs over N*outH*outW terms. Eight
+                             // independent ones (summed in a fixed order at the end) so that
+                             // the adds overlap instead of waiting on one another.
+                             double acc[8] = {};
                              for (int64_t n = 0; n < p.batch; ++n) {
                                const float* row = dy + (n * p.out_channels + co) * hwo;
-                               for (int64_t j = 0; j < hwo; ++j) acc += row[j];
+                               int64_t j = 0;
+                               for (; j + 8 <= hwo; j += 8)
+                                 for (int q = 0; q < 8; ++q) acc[q] += row[j + q];
+                               for (; j < hwo; ++j) acc[j % 8] += row[j];
                              }
-                             db[co] = static_cast<float>(acc);
+                             db[co] = static_cast<float>(((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+                                                         ((acc[4] + acc[5]) + (acc[6] + acc[7])));
                            }
                          });
 }

@@ -1,6 +1,8 @@
-// The elementwise driver shared by every ISA. Each ISA file includes it inside an
-// anonymous namespace with its vector traits T, so code built with -mavx2 or -mavx512f
-// stays there.
+// The elementwise driver shared by every ISA. Each ISA file includes it with its vector
+// traits T (lanes.h lists what T provides), whose helpers stay in an anonymous
+// namespace so code built with -mavx2 or -mavx512f stays there; batch_norm.h and
+// softmax.h hold the per-channel and per-row kernels, lrn.h local response norm,
+// vector_math.h exp, log and tanh.
 //
 // Layout: flat arrays, or [outer, channels, inner] for the bias kernels. A streaming op
 // runs T::V elements per step over [begin, end), then a scalar tail with Lane1 (the same
@@ -24,65 +26,14 @@
 
 #include "dispatch/parallel.h"
 #include "kernels/elementwise/elementwise.h"
+#include "kernels/elementwise/batch_norm.h"
+#include "kernels/elementwise/lanes.h"
+#include "kernels/elementwise/lrn.h"
+#include "kernels/elementwise/softmax.h"
+#include "kernels/elementwise/vector_math.h"
 
 namespace striate {
 namespace {
-
-constexpr int64_t kStreamGrain = int64_t{1} << 18;
-
-struct Lane1 {
-  static constexpr int V = 1;
-  using F = float;
-  using M = bool;
-  static F load(const float* p) { return *p; }
-  static void store(float* p, F v) { *p = v; }
-  static F set1(float v) { return v; }
-  static F zero() { return 0.0f; }
-  static F add(F a, F b) { return a + b; }
-  static F sub(F a, F b) { return a - b; }
-  static F mul(F a, F b) { return a * b; }
-  static F div(F a, F b) { return a / b; }
-  static F sqrt(F a) { return std::sqrt(a); }
-  static F max0(F a) { return a > 0.0f ? a : 0.0f; }
-  static M gt0(F a) { return a > 0.0f; }
-  static F select(M m, F t, F f) { return m ? t : f; }
-  static float hsum(F a) { return a; }
-};
-
-// Calls op(T{}, i) for i = begin, begin + T::V, ... and op(Lane1{}, i) for the tail.
-template <class T, class Op>
-inline void map_range(int64_t begin, int64_t end, const Op& op) {
-  int64_t i = begin;
-  for (; i + T::V <= end; i += T::V) op(T{}, i);
-  for (; i < end; ++i) op(Lane1{}, i);
-}
-
-template <class T, class Op>
-inline void map(int64_t n, const Op& op) {
-  dispatch::parallel_for(n, kStreamGrain, [&](int64_t begin, int64_t end) { map_range<T>(begin, end, op); });
-}
-
-// Units of `unit_work` elements each, so that a thread gets at least kStreamGrain elements.
-inline int64_t grain_for(int64_t unit_work) { return std::max<int64_t>(1, kStreamGrain / std::max<int64_t>(1, unit_work)); }
-
-// The sum of p[0, n) in T::V float lanes, moved into a double every kSumBlock elements
-// so the float partials stay short whatever n is.
-constexpr int64_t kSumBlock = 1024;
-
-template <class T>
-double plane_sum(const float* p, int64_t n) {
-  double total = 0;
-  for (int64_t start = 0; start < n; start += kSumBlock) {
-    const int64_t end = std::min(n, start + kSumBlock);
-    typename T::F acc = T::zero();
-    int64_t i = start;
-    for (; i + T::V <= end; i += T::V) acc = T::add(acc, T::load(p + i));
-    float sum = T::hsum(acc);
-    for (; i < end; ++i) sum += p[i];
-    total += sum;
-  }
-  return total;
-}
 
 template <class T>
 void relu_fwd_impl(int64_t n, const float* x, float* y) {
@@ -152,15 +103,8 @@ void bias_grad_impl(int64_t outer, int64_t channels, int64_t inner, const float*
     dispatch::parallel_for(channels, grain_for(outer), [&](int64_t begin, int64_t end) {
       map_range<T>(begin, end, [=](auto t, int64_t c) {
         using U = decltype(t);
-        double sums[U::V] = {};
-        float lanes[U::V];
-        for (int64_t start = 0; start < outer; start += kSumBlock) {
-          const int64_t stop = std::min(outer, start + kSumBlock);
-          auto acc = U::zero();
-          for (int64_t o = start; o < stop; ++o) acc = U::add(acc, U::load(dy + o * channels + c));
-          U::store(lanes, acc);
-          for (int l = 0; l < U::V; ++l) sums[l] += lanes[l];
-        }
+        double sums[U::V];
+        column_sums<U>(outer, [=](int64_t o) { return U::load(dy + o * channels + c); }, sums);
         for (int l = 0; l < U::V; ++l) db[c + l] = static_cast<float>(db[c + l] + sums[l]);
       });
     });
@@ -172,6 +116,67 @@ void bias_grad_impl(int64_t outer, int64_t channels, int64_t inner, const float*
       for (int64_t o = 0; o < outer; ++o) sum += plane_sum<T>(dy + (o * channels + c) * inner, inner);
       db[c] = static_cast<float>(db[c] + sum);
     }
+  });
+}
+
+template <class T>
+void mul_impl(int64_t n, const float* a, const float* b, float* out) {
+  map<T>(n, [=](auto t, int64_t i) {
+    using U = decltype(t);
+    U::store(out + i, U::mul(U::load(a + i), U::load(b + i)));
+  });
+}
+
+template <class T>
+void sigmoid_fwd_impl(int64_t n, const float* x, float* y) {
+  map<T>(n, [=](auto t, int64_t i) {
+    using U = decltype(t);
+    U::store(y + i, vsigmoid<U>(U::load(x + i)));
+  });
+}
+
+template <class T>
+void sigmoid_bwd_impl(int64_t n, const float* y, const float* dy, float* dx) {
+  map<T>(n, [=](auto t, int64_t i) {
+    using U = decltype(t);
+    const auto v = U::load(y + i);
+    U::store(dx + i, U::mul(U::mul(U::load(dy + i), v), U::sub(U::set1(1.0f), v)));
+  });
+}
+
+template <class T>
+void tanh_fwd_impl(int64_t n, const float* x, float* y) {
+  map<T>(n, [=](auto t, int64_t i) {
+    using U = decltype(t);
+    U::store(y + i, vtanh<U>(U::load(x + i)));
+  });
+}
+
+template <class T>
+void tanh_bwd_impl(int64_t n, const float* y, const float* dy, float* dx) {
+  map<T>(n, [=](auto t, int64_t i) {
+    using U = decltype(t);
+    const auto v = U::load(y + i);
+    // 1 − y² as (1 − y)(1 + y): exact near |y| = 1, where 1 − y·y would cancel.
+    U::store(dx + i, U::mul(U::load(dy + i), U::mul(U::sub(U::set1(1.0f), v), U::add(U::set1(1.0f), v))));
+  });
+}
+
+template <class T>
+void elu_fwd_impl(int64_t n, float alpha, const float* x, float* y) {
+  map<T>(n, [=](auto t, int64_t i) {
+    using U = decltype(t);
+    const auto v = U::load(x + i);
+    U::store(y + i, U::select(U::gt0(v), v, U::mul(U::set1(alpha), vexpm1<U>(v))));
+  });
+}
+
+template <class T>
+void elu_bwd_impl(int64_t n, float alpha, const float* x, const float* y, const float* dy, float* dx) {
+  map<T>(n, [=](auto t, int64_t i) {
+    using U = decltype(t);
+    const auto g = U::load(dy + i);
+    U::store(dx + i, U::select(U::gt0(U::load(x + i)), g, U::mul(g, U::add(U::load(y + i), U::set1(alpha)))));
   });
 }
 
@@ -262,6 +267,38 @@ void adam_update_impl(int64_t n, const AdamStep& s, float* value, const float* g
   double softmax_xent(int64_t n, int64_t k, const float* logits, const int32_t* labels, const float* targets,  \
                       float eps, float* dlogits) {                                                             \
     return softmax_xent_rows(n, k, logits, labels, targets, eps, dlogits);                                     \
+  }                                                                                                            \
+  void mul(int64_t n, const float* a, const float* b, float* out) { mul_impl<T>(n, a, b, out); }                \
+  void sigmoid_fwd(int64_t n, const float* x, float* y) { sigmoid_fwd_impl<T>(n, x, y); }                        \
+  void sigmoid_bwd(int64_t n, const float* y, const float* dy, float* dx) { sigmoid_bwd_impl<T>(n, y, dy, dx); } \
+  void tanh_fwd(int64_t n, const float* x, float* y) { tanh_fwd_impl<T>(n, x, y); }                              \
+  void tanh_bwd(int64_t n, const float* y, const float* dy, float* dx) { tanh_bwd_impl<T>(n, y, dy, dx); }       \
+  void elu_fwd(int64_t n, float alpha, const float* x, float* y) { elu_fwd_impl<T>(n, alpha, x, y); }            \
+  void elu_bwd(int64_t n, float alpha, const float* x, const float* y, const float* dy, float* dx) {            \
+    elu_bwd_impl<T>(n, alpha, x, y, dy, dx);                                                                   \
+  }                                                                                                            \
+  void softmax_fwd(int64_t outer, int64_t dim, int64_t inner, const float* x, float* y) {                      \
+    softmax_fwd_impl<T>(outer, dim, inner, x, y);                                                              \
+  }                                                                                                            \
+  void softmax_bwd(int64_t outer, int64_t dim, int64_t inner, const float* y, const float* dy, float* dx) {    \
+    softmax_bwd_impl<T>(outer, dim, inner, y, dy, dx);                                                         \
+  }                                                                                                            \
+  void batch_norm_fwd(int64_t outer, int64_t channels, int64_t inner, const float* x, const double* mean,     \
+                      const double* inv_std, const float* gamma, const float* beta, float* y) {                \
+    batch_norm_fwd_impl<T>(outer, channels, inner, x, mean, inv_std, gamma, beta, y);                          \
+  }                                                                                                            \
+  void batch_norm_train_fwd(int64_t outer, int64_t channels, int64_t inner, const float* x, double eps,       \
+                            const float* gamma, const float* beta, double* mean, double* var, float* y) {      \
+    batch_norm_train_fwd_impl<T>(outer, channels, inner, x, eps, gamma, beta, mean, var, y);                   \
+  }                                                                                                            \
+  void batch_norm_bwd(int64_t outer, int64_t channels, int64_t inner, const float* x, const float* dy,        \
+                      const double* mean, const double* inv_std, const float* gamma, bool batch_stats,        \
+                      float* dgamma, float* dbeta, float* dx) {                                                \
+    batch_norm_bwd_impl<T>(outer, channels, inner, x, dy, mean, inv_std, gamma, batch_stats, dgamma, dbeta, dx); \
+  }                                                                                                            \
+  void lrn_fwd(const LrnParams& p, const float* x, float* scale, float* y) { lrn_fwd_impl<T>(p, x, scale, y); }  \
+  void lrn_bwd(const LrnParams& p, const float* x, const float* scale, const float* dy, float* work, float* dx) { \
+    lrn_bwd_impl<T>(p, x, scale, dy, work, dx);                                                                \
   }                                                                                                            \
   void sgd_update(int64_t n, const SgdStep& s, float* value, const float* grad, float* momentum) {             \
     sgd_update_impl<T>(n, s, value, grad, momentum);                                                           \

@@ -1,5 +1,6 @@
 // The readable spec of the elementwise kernels: one element at a time, in index order,
-// single-threaded. Sums (bias gradient, softmax) run in double.
+// single-threaded. Sums (bias gradient, softmax, batch norm statistics) and the
+// transcendental functions run in double.
 #include <algorithm>
 #include <cmath>
 
@@ -80,6 +81,153 @@ void adam_update(int64_t n, const AdamStep& s, float* value, const float* grad, 
     v[i] = s.beta2 * v[i] + (1.0f - s.beta2) * g * g;
     value[i] = p - s.step_size * m[i] / (std::sqrt(v[i]) / s.root2 + s.eps);
   }
+}
+
+void mul(int64_t n, const float* a, const float* b, float* out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = a[i] * b[i];
+}
+
+void sigmoid_fwd(int64_t n, const float* x, float* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] = static_cast<float>(1.0 / (1.0 + std::exp(-double(x[i]))));
+}
+
+void sigmoid_bwd(int64_t n, const float* y, const float* dy, float* dx) {
+  for (int64_t i = 0; i < n; ++i) dx[i] = static_cast<float>(double(dy[i]) * y[i] * (1.0 - y[i]));
+}
+
+void tanh_fwd(int64_t n, const float* x, float* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] = static_cast<float>(std::tanh(double(x[i])));
+}
+
+void tanh_bwd(int64_t n, const float* y, const float* dy, float* dx) {
+  for (int64_t i = 0; i < n; ++i) dx[i] = static_cast<float>(double(dy[i]) * (1.0 - double(y[i]) * y[i]));
+}
+
+void elu_fwd(int64_t n, float alpha, const float* x, float* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : static_cast<float>(alpha * std::expm1(double(x[i])));
+}
+
+void elu_bwd(int64_t n, float alpha, const float* x, const float* y, const float* dy, float* dx) {
+  for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0.0f ? dy[i] : static_cast<float>(double(dy[i]) * (double(y[i]) + alpha));
+}
+
+void softmax_fwd(int64_t outer, int64_t dim, int64_t inner, const float* x, float* y) {
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const float* in = x + o * dim * inner + i;
+      float* out = y + o * dim * inner + i;
+      double max = in[0];
+      for (int64_t d = 1; d < dim; ++d) max = std::max(max, double(in[d * inner]));
+      double sum = 0;
+      for (int64_t d = 0; d < dim; ++d) sum += std::exp(in[d * inner] - max);
+      for (int64_t d = 0; d < dim; ++d) out[d * inner] = static_cast<float>(std::exp(in[d * inner] - max) / sum);
+    }
+}
+
+void softmax_bwd(int64_t outer, int64_t dim, int64_t inner, const float* y, const float* dy, float* dx) {
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const int64_t base = o * dim * inner + i;
+      double dot = 0;
+      for (int64_t d = 0; d < dim; ++d) dot += double(dy[base + d * inner]) * y[base + d * inner];
+      for (int64_t d = 0; d < dim; ++d) {
+        const int64_t p = base + d * inner;
+        dx[p] = static_cast<float>(y[p] * (dy[p] - dot));
+      }
+    }
+}
+
+void batch_norm_fwd(int64_t outer, int64_t channels, int64_t inner, const float* x, const double* mean,
+                    const double* inv_std, const float* gamma, const float* beta, float* y) {
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < inner; ++i) {
+        const int64_t p = (o * channels + c) * inner + i;
+        y[p] = static_cast<float>(gamma[c] * (x[p] - mean[c]) * inv_std[c] + beta[c]);
+      }
+}
+
+void batch_norm_train_fwd(int64_t outer, int64_t channels, int64_t inner, const float* x, double eps,
+                          const float* gamma, const float* beta, double* mean, double* var, float* y) {
+  const double count = double(outer * inner);
+  for (int64_t c = 0; c < channels; ++c) {
+    double sum = 0;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) sum += x[(o * channels + c) * inner + i];
+    mean[c] = sum / count;
+    double squares = 0;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        const double d = x[(o * channels + c) * inner + i] - mean[c];
+        squares += d * d;
+      }
+    var[c] = squares / count;
+    const double inv_std = 1.0 / std::sqrt(var[c] + eps);
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        const int64_t p = (o * channels + c) * inner + i;
+        y[p] = static_cast<float>(gamma[c] * (x[p] - mean[c]) * inv_std + beta[c]);
+      }
+  }
+}
+
+void batch_norm_bwd(int64_t outer, int64_t channels, int64_t inner, const float* x, const float* dy,
+                    const double* mean, const double* inv_std, const float* gamma, bool batch_stats, float* dgamma,
+                    float* dbeta, float* dx) {
+  const double count = double(outer * inner);
+  for (int64_t c = 0; c < channels; ++c) {
+    double sum_dy = 0, sum_dy_xhat = 0;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        const int64_t p = (o * channels + c) * inner + i;
+        sum_dy += dy[p];
+        sum_dy_xhat += dy[p] * (x[p] - mean[c]) * inv_std[c];
+      }
+    dgamma[c] = static_cast<float>(dgamma[c] + sum_dy_xhat);
+    dbeta[c] = static_cast<float>(dbeta[c] + sum_dy);
+    const double mean_dy = batch_stats ? sum_dy / count : 0.0;
+    const double mean_dy_xhat = batch_stats ? sum_dy_xhat / count : 0.0;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        const int64_t p = (o * channels + c) * inner + i;
+        const double xhat = (x[p] - mean[c]) * inv_std[c];
+        dx[p] = static_cast<float>(gamma[c] * inv_std[c] * (dy[p] - mean_dy - xhat * mean_dy_xhat));
+      }
+  }
+}
+
+void lrn_fwd(const LrnParams& p, const float* x, float* scale, float* y) {
+  const int64_t before = p.size / 2, after = (p.size - 1) / 2;
+  for (int64_t o = 0; o < p.outer; ++o)
+    for (int64_t c = 0; c < p.channels; ++c)
+      for (int64_t i = 0; i < p.inner; ++i) {
+        double sum = 0;
+        for (int64_t j = std::max<int64_t>(0, c - before); j <= std::min(p.channels - 1, c + after); ++j) {
+          const double v = x[(o * p.channels + j) * p.inner + i];
+          sum += v * v;
+        }
+        const int64_t at = (o * p.channels + c) * p.inner + i;
+        const double s = p.k + double(p.alpha) / p.size * sum;
+        scale[at] = static_cast<float>(s);
+        y[at] = static_cast<float>(x[at] * std::pow(s, -double(p.beta)));
+      }
+}
+
+// work is the SIMD kernels' scratch; the spec needs none.
+void lrn_bwd(const LrnParams& p, const float* x, const float* scale, const float* dy, float*, float* dx) {
+  const int64_t before = p.size / 2, after = (p.size - 1) / 2;
+  const double factor = 2.0 * p.alpha * p.beta / p.size;
+  for (int64_t o = 0; o < p.outer; ++o)
+    for (int64_t ch = 0; ch < p.channels; ++ch)
+      for (int64_t i = 0; i < p.inner; ++i) {
+        double sum = 0;
+        for (int64_t c = std::max<int64_t>(0, ch - after); c <= std::min(p.channels - 1, ch + before); ++c) {
+          const int64_t q = (o * p.channels + c) * p.inner + i;
+          sum += double(dy[q]) * x[q] * std::pow(double(scale[q]), -double(p.beta) - 1);
+        }
+        const int64_t at = (o * p.channels + ch) * p.inner + i;
+        dx[at] = static_cast<float>(dy[at] * std::pow(double(scale[at]), -double(p.beta)) - factor * x[at] * sum);
+      }
 }
 
 }  // namespace striate::reference

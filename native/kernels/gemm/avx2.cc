@@ -1,6 +1,8 @@
 // AVX2+FMA SGEMM: 6x16 micro-kernel, 12 ymm accumulators, 2 B loads and 6 A
 // broadcasts per k step (Haswell-class BLIS shape). Tail tiles compute only their
 // rows (one instantiation per row count) and store their columns with maskstore.
+// The packings that read across rows (untransposed A, transposed B) go through 8x8
+// register transposes; a k tail shorter than 8 is read with masked loads.
 #include <immintrin.h>
 
 #include "kernels/gemm/blocked.h"
@@ -57,9 +59,56 @@ struct Tile {
   }
 };
 
+// r[0..7] rows in, columns out: r[c][i] = old r[i][c]. 32-bit interleaves and 64-bit
+// shuffles give 4x4 blocks per 128-bit lane; 128-bit lane permutes gather them.
+inline void transpose8(__m256 r[8]) {
+  __m256 t[8], s[8];
+  for (int q = 0; q < 8; q += 2) {
+    t[q] = _mm256_unpacklo_ps(r[q], r[q + 1]);
+    t[q + 1] = _mm256_unpackhi_ps(r[q], r[q + 1]);
+  }
+  for (int q = 0; q < 8; q += 4) {
+    s[q] = _mm256_shuffle_ps(t[q], t[q + 2], 0x44);
+    s[q + 1] = _mm256_shuffle_ps(t[q], t[q + 2], 0xee);
+    s[q + 2] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0x44);
+    s[q + 3] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0xee);
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[i] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x20);
+    r[i + 4] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x31);
+  }
+}
+
+// dst[p * dst_ld + i] = src[i * ld + p] for i < rows (<= 8), p < kc; lanes past `rows`
+// are stored only when store_mask covers them (as zeros).
+inline void transpose_panel(const float* src, int64_t ld, int rows, int64_t kc, float* dst, int64_t dst_ld,
+                            __m256i store_mask) {
+  __m256 r[8];
+  for (int64_t p0 = 0; p0 < kc; p0 += 8) {
+    const int64_t width = std::min<int64_t>(8, kc - p0);
+    if (width == 8) {
+      for (int i = 0; i < 8; ++i) r[i] = i < rows ? _mm256_loadu_ps(src + i * ld + p0) : _mm256_setzero_ps();
+    } else {
+      const __m256i load_mask = lanes_below(static_cast<int>(width));
+      for (int i = 0; i < 8; ++i) r[i] = i < rows ? _mm256_maskload_ps(src + i * ld + p0, load_mask) : _mm256_setzero_ps();
+    }
+    transpose8(r);
+    for (int64_t c = 0; c < width; ++c) _mm256_maskstore_ps(dst + (p0 + c) * dst_ld, store_mask, r[c]);
+  }
+}
+
 struct Kernel {
   static constexpr int MR = kMR, NR = kNR;
   static constexpr int64_t KC = 256, MC = 144, NC = 3072;
+
+  static void pack_a_rows(const float* src, int64_t lda, int64_t kc, float* dst) {
+    transpose_panel(src, lda, MR, kc, dst, MR, lanes_below(MR));
+  }
+
+  static void pack_b_cols(const float* src, int64_t ldb, int64_t kc, float* dst) {
+    transpose_panel(src, ldb, 8, kc, dst, NR, lanes_below(8));
+    transpose_panel(src + 8 * ldb, ldb, 8, kc, dst + 8, NR, lanes_below(8));
+  }
 
   static void run(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta, int rows,
                   int cols) {

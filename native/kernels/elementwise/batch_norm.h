@@ -1,0 +1,154 @@
+// Batch norm over x [outer, channels, inner] on any lane traits T.
+// Training forward and backward take one channel per thread (parallel_for over
+// channels): the channel's sums are lane partials in fixed order (lanes.h), so results
+// do not depend on the thread count. Each pass walks the channel's outer planes of
+// inner floats with T::V-float steps and a Lane1 tail; for [N, F] (inner = 1) a plane
+// is one float, strided by F. A channel's data is read two (statistics) or three
+// times; a channel of a CNN activation (N·H·W floats) stays in L2 between passes.
+// Inference forward splits the outer·channels planes instead (no reduction); for [N, F]
+// it takes T::V channels at a time down the rows.
+// Precision: the mean is summed as x − x₀ (x₀ the channel's first value), and the other
+// float passes work on x − m with m = float(mean); the double results
+// are corrected exactly for mean − m, so a channel whose mean is large against its
+// spread loses nothing to cancellation:
+//   Σ(x − mean)² = Σ(x − m)² − M·(mean − m)²,  Σ dy·(x − mean) = Σ dy·(x − m) − (mean − m)·Σ dy.
+// The output is one fma per element, y = (x − m)·a + b, a and b folded per channel in double.
+#pragma once
+#include "dispatch/parallel.h"
+#include "kernels/elementwise/lanes.h"
+
+namespace striate {
+namespace {
+
+struct ChannelAffine {
+  float m, a, b;  // y = (x − m)·a + b
+};
+
+// y = gamma·(x − mean)·inv_std + beta with m = float(mean).
+inline ChannelAffine bn_affine(double mean, double inv_std, float gamma, float beta) {
+  const float m = static_cast<float>(mean);
+  const double a = double(gamma) * inv_std;
+  return {m, static_cast<float>(a), static_cast<float>(beta + a * (double(m) - mean))};
+}
+
+template <class T>
+void bn_apply_plane(const float* x, float* y, int64_t inner, ChannelAffine f) {
+  map_range<T>(0, inner, [=](auto t, int64_t i) {
+    using U = decltype(t);
+    U::store(y + i, U::fma(U::sub(U::load(x + i), U::set1(f.m)), U::set1(f.a), U::set1(f.b)));
+  });
+}
+
+template <class T>
+void batch_norm_fwd_impl(int64_t outer, int64_t channels, int64_t inner, const float* x, const double* mean,
+                         const double* inv_std, const float* gamma, const float* beta, float* y) {
+  if (inner == 1) {
+    // [N, F]: T::V channels at a time, their coefficients in lanes, down the rows.
+    dispatch::parallel_for(channels, grain_for(outer), [&](int64_t begin, int64_t end) {
+      map_range<T>(begin, end, [=](auto t, int64_t c) {
+        using U = decltype(t);
+        float m[U::V], a[U::V], b[U::V];
+        for (int l = 0; l < U::V; ++l) {
+          const ChannelAffine f = bn_affine(mean[c + l], inv_std[c + l], gamma[c + l], beta[c + l]);
+          m[l] = f.m, a[l] = f.a, b[l] = f.b;
+        }
+        const auto vm = U::load(m), va = U::load(a), vb = U::load(b);
+        for (int64_t o = 0; o < outer; ++o) {
+          const int64_t p = o * channels + c;
+          U::store(y + p, U::fma(U::sub(U::load(x + p), vm), va, vb));
+        }
+      });
+    });
+    return;
+  }
+  dispatch::parallel_for(outer * channels, grain_for(inner), [&](int64_t begin, int64_t end) {
+    for (int64_t plane = begin; plane < end; ++plane) {
+      const int64_t c = plane % channels;
+      bn_apply_plane<T>(x + plane * inner, y + plane * inner, inner, bn_affine(mean[c], inv_std[c], gamma[c], beta[c]));
+    }
+  });
+}
+
+template <class T>
+void batch_norm_train_fwd_impl(int64_t outer, int64_t channels, int64_t inner, const float* x, double eps,
+                               const float* gamma, const float* beta, double* mean, double* var, float* y) {
+  const double count = double(outer) * double(inner);
+  dispatch::parallel_for(channels, grain_for(outer * inner), [&](int64_t begin, int64_t end) {
+    for (int64_t c = begin; c < end; ++c) {
+      // Summed around the channel's first value, so the float lanes see the spread, not the mean.
+      const float pivot = x[c * inner];
+      double sum = 0;
+      for (int64_t o = 0; o < outer; ++o) {
+        const float* p = x + (o * channels + c) * inner;
+        sum += sum_of<T>(inner, [=](auto t, int64_t i) {
+          using U = decltype(t);
+          return U::sub(U::load(p + i), U::set1(pivot));
+        });
+      }
+      const double mu = double(pivot) + sum / count;
+      const float m = static_cast<float>(mu);
+      double squares = 0;
+      for (int64_t o = 0; o < outer; ++o) {
+        const float* p = x + (o * channels + c) * inner;
+        squares += sum_of<T>(inner, [=](auto t, int64_t i) {
+          using U = decltype(t);
+          const auto d = U::sub(U::load(p + i), U::set1(m));
+          return U::mul(d, d);
+        });
+      }
+      const double shift = mu - double(m);
+      const double variance = std::max(0.0, squares / count - shift * shift);
+      mean[c] = mu;
+      var[c] = variance;
+      const ChannelAffine f = bn_affine(mu, 1.0 / std::sqrt(variance + eps), gamma[c], beta[c]);
+      for (int64_t o = 0; o < outer; ++o) {
+        const int64_t offset = (o * channels + c) * inner;
+        bn_apply_plane<T>(x + offset, y + offset, inner, f);
+      }
+    }
+  });
+}
+
+template <class T>
+void batch_norm_bwd_impl(int64_t outer, int64_t channels, int64_t inner, const float* x, const float* dy,
+                         const double* mean, const double* inv_std, const float* gamma, bool batch_stats,
+                         float* dgamma, float* dbeta, float* dx) {
+  const double count = double(outer) * double(inner);
+  dispatch::parallel_for(channels, grain_for(outer * inner), [&](int64_t begin, int64_t end) {
+    for (int64_t c = begin; c < end; ++c) {
+      const float m = static_cast<float>(mean[c]);
+      double sum_dy = 0, sum_dy_x = 0;
+      for (int64_t o = 0; o < outer; ++o) {
+        const float* px = x + (o * channels + c) * inner;
+        const float* pdy = dy + (o * channels + c) * inner;
+        sum_dy += plane_sum<T>(pdy, inner);
+        sum_dy_x += sum_of<T>(inner, [=](auto t, int64_t i) {
+          using U = decltype(t);
+          return U::mul(U::load(pdy + i), U::sub(U::load(px + i), U::set1(m)));
+        });
+      }
+      const double shift = mean[c] - double(m);
+      const double sum_dy_xhat = (sum_dy_x - shift * sum_dy) * inv_std[c];
+      dgamma[c] = static_cast<float>(dgamma[c] + sum_dy_xhat);
+      dbeta[c] = static_cast<float>(dbeta[c] + sum_dy);
+      // dx = k_dy·dy + k_x·(x − m) + k_1, the training formula expanded around m.
+      const double scale = double(gamma[c]) * inv_std[c];
+      const double k_x = batch_stats ? -scale * inv_std[c] * sum_dy_xhat / count : 0.0;
+      const double k_1 = batch_stats ? -scale * sum_dy / count - k_x * shift : 0.0;
+      const float a = static_cast<float>(scale), b = static_cast<float>(k_x), d = static_cast<float>(k_1);
+      for (int64_t o = 0; o < outer; ++o) {
+        const int64_t offset = (o * channels + c) * inner;
+        const float *px = x + offset, *pdy = dy + offset;
+        float* pdx = dx + offset;
+        map_range<T>(0, inner, [=](auto t, int64_t i) {
+          using U = decltype(t);
+          const auto g = U::fma(U::load(pdy + i), U::set1(a), U::set1(d));
+          U::store(pdx + i, U::fma(U::sub(U::load(px + i), U::set1(m)), U::set1(b), g));
+        });
+      }
+    }
+  });
+}
+
+}  // namespace
+}  // namespace striate

@@ -155,7 +155,7 @@ void sgemm_blocked(const GemmArgs& g) {
       const int64_t kc = std::min(kc_max, g.k - pc);
       const float beta = pc == 0 ? g.beta : 1.0f;
 
-      dispatch::parallel_for(n_strips, std::max<int64_t>(1, 8192 / (kc * NR)), [&](int64_t s0, int64_t s1) {
+      dispatch::parallel_for(n_strips, std::max<int64_t>(1, (int64_t{1} << 16) / (kc * NR)), [&](int64_t s0, int64_t s1) {
         for (int64_t s = s0; s < s1; ++s)
           pack_b_strip<Kernel>(g, pc, kc, jc + s * NR, std::min<int64_t>(NR, nc - s * NR), b_pack + s * kc * NR);
       });
@@ -164,7 +164,8 @@ void sgemm_blocked(const GemmArgs& g) {
       // a thread on one A block and one B strip as long as possible.
       const int64_t tiles_per_block = n_strips * strips_per_block;
       const int64_t tile_count = m_blocks * tiles_per_block;
-      const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 18) / (2 * MR * NR * kc));
+      // A thread is worth waking (OpenMP threads sleep between regions) for ~4 MFLOP.
+      const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 22) / (2 * MR * NR * kc));
       const int threads_used = dispatch::threads_for(tile_count, grain);
       // Tiles are handed out in chunks from a shared counter rather than split
       // statically: on a busy machine a thread that loses its core simply takes fewer

@@ -4,15 +4,19 @@
 // budget, or has maxReps; one whose single call outlasts the budget gets one sample
 // (its correctness-check call served as warm-up). Thread pools (OpenMP, ONNX Runtime's)
 // keep spinning for a while after a call; a short pause before each call keeps one
-// library's spinning threads from stealing the cores of the next.
+// library's spinning threads from stealing the cores of the next. But a pause also lets
+// the cores go idle, and on a VM an idle vCPU takes milliseconds to run again: so each
+// timed call (of a library fast enough for it) follows one untimed call of the same
+// library, which wakes its threads and cores.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
 /** Seconds of one call of a prepared case (timed remotely when the case says so). */
-export async function timeOnce(c, pauseMs = 0) {
+export async function timeOnce(c, pauseMs = 0, primed = false) {
   await c.enter?.();
   if (pauseMs) await sleep(pauseMs);
+  if (primed) await (c.time ? c.time() : c.call());
   if (c.time) return c.time();
   const t0 = now();
   await c.call();
@@ -31,7 +35,7 @@ export async function timeInterleaved(contestants, method) {
   }
   let active = [...contestants];
   while (active.length) {
-    for (const c of active) c.samples.push(await timeOnce(c.case, method.pauseMs));
+    for (const c of active) c.samples.push(await timeOnce(c.case, method.pauseMs, !c.slow));
     active = active.filter((c) => {
       const spent = c.samples.reduce((a, b) => a + b, 0);
       const enough = c.slow || (c.samples.length >= method.minReps && spent >= method.budgetSeconds);

@@ -7,7 +7,7 @@
 // Weight-gradient tiles: taps_for(V) consecutive k x V vectors of output channels.
 #include <immintrin.h>
 
-#include "kernels/conv2d/direct_rows.h"
+#include "kernels/conv2d/choose.h"
 
 namespace striate::avx2 {
 
@@ -32,29 +32,18 @@ struct Simd {
   static void store_masked(float* p, __m256i m, Reg v) { _mm256_maskstore_ps(p, m, v); }
 };
 
-// Least output channels for the direct kernels. The forward and the weight gradient win
-// from 4 (LeNet C1's 6 channels fill part of one vector, yet skip im2col and many small
-// GEMMs); the backward to the input, whose outputs are the input channels, loses to the
-// GEMM path below 12 (LeNet C3's 6).
-constexpr int64_t kMinChannels = 4, kMinChannelsGradInput = 12;
-
 }  // namespace
 
 void conv2d_forward(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y) {
-  if (direct::forward_fits(p, kMinChannels)) return direct::forward<Simd>(p, x, w, b, y);
-  conv::forward_gemm(p, x, w, b, y, sgemm);
+  choose::forward<Simd>(p, x, w, b, y, sgemm);
 }
 
 void conv2d_grad_input(const Conv2dParams& p, const float* dy, const float* w, float* dx) {
-  if (direct::grad_input_fits(p, kMinChannelsGradInput)) return direct::grad_input<Simd>(p, dy, w, dx);
-  if (direct::grad_input_strided_fits(p, kMinChannelsGradInput)) return direct::grad_input_strided<Simd>(p, dy, w, dx);
-  if (direct::grad_input_rows_fits<Simd>(p, kMinChannelsGradInput)) return direct::grad_input_rows<Simd>(p, dy, w, dx);
-  conv::grad_input_gemm(p, dy, w, dx, sgemm);
+  choose::grad_input<Simd>(p, dy, w, dx, sgemm);
 }
 
 void conv2d_grad_weight(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db) {
-  if (direct::grad_weight_fits(p, kMinChannels)) return direct::grad_weight<Simd>(p, x, dy, dw, db);
-  conv::grad_weight_gemm(p, x, dy, dw, db, sgemm);
+  choose::grad_weight<Simd>(p, x, dy, dw, db, sgemm);
 }
 
 }  // namespace striate::avx2

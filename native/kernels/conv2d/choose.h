@@ -1,0 +1,40 @@
+// Which convolution path runs, per shape, for the ISAs with direct kernels (AVX2,
+// AVX-512): the direct kernels where they fit, the GEMM paths (gemm_path.cc, driven by
+// the ISA's own sgemm) everywhere else. Included by each of those ISA files with its
+// vector traits Simd, inside an anonymous namespace.
+#pragma once
+#include "kernels/conv2d/direct_rows.h"
+
+namespace striate {
+namespace {
+namespace choose {
+
+// Least output channels for the direct kernels. The forward and the weight gradient win
+// from 4 (LeNet C1's 6 channels fill part of one vector, yet skip im2col and many small
+// GEMMs); the backward to the input, whose outputs are the input channels, loses to the
+// GEMM path below 12 (LeNet C3's 6).
+constexpr int64_t kMinChannels = 4, kMinChannelsGradInput = 12;
+
+template <class Simd>
+void forward(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y, SgemmFn sgemm) {
+  if (direct::forward_fits(p, kMinChannels)) return direct::forward<Simd>(p, x, w, b, y);
+  conv::forward_gemm(p, x, w, b, y, sgemm);
+}
+
+template <class Simd>
+void grad_input(const Conv2dParams& p, const float* dy, const float* w, float* dx, SgemmFn sgemm) {
+  if (direct::grad_input_fits(p, kMinChannelsGradInput)) return direct::grad_input<Simd>(p, dy, w, dx);
+  if (direct::grad_input_strided_fits(p, kMinChannelsGradInput)) return direct::grad_input_strided<Simd>(p, dy, w, dx);
+  if (direct::grad_input_rows_fits<Simd>(p, kMinChannelsGradInput)) return direct::grad_input_rows<Simd>(p, dy, w, dx);
+  conv::grad_input_gemm(p, dy, w, dx, sgemm);
+}
+
+template <class Simd>
+void grad_weight(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db, SgemmFn sgemm) {
+  if (direct::grad_weight_fits(p, kMinChannels)) return direct::grad_weight<Simd>(p, x, dy, dw, db);
+  conv::grad_weight_gemm(p, x, dy, dw, db, sgemm);
+}
+
+}  // namespace choose
+}  // namespace
+}  // namespace striate

@@ -28,6 +28,36 @@ inline float* float_array(const Napi::CallbackInfo& info, size_t i, const char* 
   return array.Data();
 }
 
+// A typed array of exactly `length` elements: a shorter output would be overrun and a
+// longer one half-written, either a caller's bug.
+template <typename Element, napi_typedarray_type kType>
+Element* exact_array(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, const char* type_name,
+                     int64_t length) {
+  Napi::Value v = arg(info, i, op, name);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != kType)
+    throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + name + " must be " + type_name);
+  auto array = v.As<Napi::TypedArrayOf<Element>>();
+  if (static_cast<int64_t>(array.ElementLength()) != length)
+    throw Napi::RangeError::New(info.Env(), std::string(op) + ": " + name + " has " +
+                                                std::to_string(array.ElementLength()) + " elements, expected " +
+                                                std::to_string(length));
+  return array.Data();
+}
+
+inline float* exact_floats(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, int64_t length) {
+  return exact_array<float, napi_float32_array>(info, i, op, name, "a Float32Array", length);
+}
+
+inline double* exact_doubles(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name,
+                             int64_t length) {
+  return exact_array<double, napi_float64_array>(info, i, op, name, "a Float64Array", length);
+}
+
+inline int32_t* exact_int32s(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name,
+                             int64_t length) {
+  return exact_array<int32_t, napi_int32_array>(info, i, op, name, "an Int32Array", length);
+}
+
 inline int64_t integer(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name,
                        int64_t min_value = 0) {
   Napi::Value v = arg(info, i, op, name);

@@ -14,8 +14,7 @@
 // mean, invStd and variance are Float64Arrays of `channels` elements.
 // localResponseNorm(x, y, scale, outer, channels, inner, size, alpha, beta, k)
 // localResponseNormGrad(x, scale, dy, work, dx, outer, channels, inner, size, alpha, beta)   (work: scratch)
-// Elementwise arrays must have x's length exactly: a shorter output would be overrun and
-// a longer one half-written, either a caller's bug.
+// Elementwise arrays must have x's length exactly.
 #include <cmath>
 #include <string>
 
@@ -34,15 +33,6 @@ int64_t length_of(const Napi::CallbackInfo& info, size_t i, const char* op, cons
   return static_cast<int64_t>(v.As<Napi::Float32Array>().ElementLength());
 }
 
-// A Float32Array of exactly n elements.
-float* exact(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, int64_t n) {
-  const int64_t length = length_of(info, i, op, name);
-  if (length != n)
-    throw Napi::RangeError::New(info.Env(), std::string(op) + ": " + name + " has " + std::to_string(length) +
-                                                " elements, expected " + std::to_string(n));
-  return info[i].As<Napi::Float32Array>().Data();
-}
-
 bool is_null(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name) {
   Napi::Value v = arg(info, i, op, name);
   return v.IsNull() || v.IsUndefined();
@@ -51,8 +41,8 @@ bool is_null(const Napi::CallbackInfo& info, size_t i, const char* op, const cha
 Napi::Value relu_forward(const Napi::CallbackInfo& info) {
   constexpr const char* op = "reluForward";
   const int64_t n = length_of(info, 0, op, "x");
-  const float* x = exact(info, 0, op, "x", n);
-  float* y = exact(info, 1, op, "y", n);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  float* y = exact_floats(info, 1, op, "y", n);
   dispatch::kernels().relu_fwd(n, x, y);
   return info.Env().Undefined();
 }
@@ -60,9 +50,9 @@ Napi::Value relu_forward(const Napi::CallbackInfo& info) {
 Napi::Value relu_grad(const Napi::CallbackInfo& info) {
   constexpr const char* op = "reluGrad";
   const int64_t n = length_of(info, 0, op, "x");
-  const float* x = exact(info, 0, op, "x", n);
-  const float* dy = exact(info, 1, op, "dy", n);
-  float* dx = exact(info, 2, op, "dx", n);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  const float* dy = exact_floats(info, 1, op, "dy", n);
+  float* dx = exact_floats(info, 2, op, "dx", n);
   dispatch::kernels().relu_bwd(n, x, dy, dx);
   return info.Env().Undefined();
 }
@@ -70,8 +60,8 @@ Napi::Value relu_grad(const Napi::CallbackInfo& info) {
 Napi::Value leaky_relu(const Napi::CallbackInfo& info) {
   constexpr const char* op = "leakyRelu";
   const int64_t n = length_of(info, 0, op, "x");
-  const float* x = exact(info, 0, op, "x", n);
-  float* y = exact(info, 1, op, "y", n);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  float* y = exact_floats(info, 1, op, "y", n);
   dispatch::kernels().leaky_relu_fwd(n, number(info, 2, op, "alpha"), x, y);
   return info.Env().Undefined();
 }
@@ -79,9 +69,9 @@ Napi::Value leaky_relu(const Napi::CallbackInfo& info) {
 Napi::Value leaky_relu_grad(const Napi::CallbackInfo& info) {
   constexpr const char* op = "leakyReluGrad";
   const int64_t n = length_of(info, 0, op, "x");
-  const float* x = exact(info, 0, op, "x", n);
-  const float* dy = exact(info, 1, op, "dy", n);
-  float* dx = exact(info, 2, op, "dx", n);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  const float* dy = exact_floats(info, 1, op, "dy", n);
+  float* dx = exact_floats(info, 2, op, "dx", n);
   dispatch::kernels().leaky_relu_bwd(n, number(info, 3, op, "alpha"), x, dy, dx);
   return info.Env().Undefined();
 }
@@ -100,8 +90,8 @@ Planes read_planes(const Napi::CallbackInfo& info, size_t i, const char* op) {
 Napi::Value bias_add(const Napi::CallbackInfo& info) {
   constexpr const char* op = "biasAdd";
   const Planes p = read_planes(info, 2, op);
-  float* y = exact(info, 0, op, "y", p.outer * p.channels * p.inner);
-  const float* b = exact(info, 1, op, "b", p.channels);
+  float* y = exact_floats(info, 0, op, "y", p.outer * p.channels * p.inner);
+  const float* b = exact_floats(info, 1, op, "b", p.channels);
   dispatch::kernels().bias_add(p.outer, p.channels, p.inner, b, y);
   return info.Env().Undefined();
 }
@@ -109,8 +99,8 @@ Napi::Value bias_add(const Napi::CallbackInfo& info) {
 Napi::Value bias_grad(const Napi::CallbackInfo& info) {
   constexpr const char* op = "biasGrad";
   const Planes p = read_planes(info, 2, op);
-  const float* dy = exact(info, 0, op, "dy", p.outer * p.channels * p.inner);
-  float* db = exact(info, 1, op, "db", p.channels);
+  const float* dy = exact_floats(info, 0, op, "dy", p.outer * p.channels * p.inner);
+  float* db = exact_floats(info, 1, op, "db", p.channels);
   dispatch::kernels().bias_grad(p.outer, p.channels, p.inner, dy, db);
   return info.Env().Undefined();
 }
@@ -121,7 +111,7 @@ Napi::Value softmax_cross_entropy(const Napi::CallbackInfo& info) {
   const int64_t k = integer(info, 2, op, "k", 1);
   if (static_cast<double>(n) * static_cast<double>(k) > 9007199254740991.0)
     throw Napi::RangeError::New(info.Env(), std::string(op) + ": n * k is too large");
-  const float* logits = exact(info, 0, op, "logits", n * k);
+  const float* logits = exact_floats(info, 0, op, "logits", n * k);
   const int32_t* labels = nullptr;
   const float* targets = nullptr;
   if (!is_null(info, 3, op, "labels")) {
@@ -139,13 +129,13 @@ Napi::Value softmax_cross_entropy(const Napi::CallbackInfo& info) {
                                                     "] must be a class index in [0, " + std::to_string(k) + "), got " +
                                                     std::to_string(labels[r]));
   }
-  if (!is_null(info, 4, op, "targets")) targets = exact(info, 4, op, "targets", n * k);
+  if (!is_null(info, 4, op, "targets")) targets = exact_floats(info, 4, op, "targets", n * k);
   if ((labels == nullptr) == (targets == nullptr))
     throw Napi::TypeError::New(info.Env(), std::string(op) + ": give exactly one of labels and targets");
   const float eps = number(info, 5, op, "eps");
   if (!(eps >= 0.0f && eps < 1.0f))
     throw Napi::RangeError::New(info.Env(), std::string(op) + ": eps must be in [0, 1)");
-  float* dlogits = exact(info, 6, op, "dlogits", n * k);
+  float* dlogits = exact_floats(info, 6, op, "dlogits", n * k);
   const double total = dispatch::kernels().softmax_xent(n, k, logits, labels, targets, eps, dlogits);
   return Napi::Number::New(info.Env(), total);
 }
@@ -153,8 +143,8 @@ Napi::Value softmax_cross_entropy(const Napi::CallbackInfo& info) {
 Napi::Value sgd_update(const Napi::CallbackInfo& info) {
   constexpr const char* op = "sgdUpdate";
   const int64_t n = length_of(info, 0, op, "value");
-  float* value = exact(info, 0, op, "value", n);
-  const float* grad = exact(info, 1, op, "grad", n);
+  float* value = exact_floats(info, 0, op, "value", n);
+  const float* grad = exact_floats(info, 1, op, "grad", n);
   SgdStep s;
   s.lr = number(info, 3, op, "lr");
   s.weight_decay = number(info, 4, op, "weightDecay");
@@ -162,7 +152,7 @@ Napi::Value sgd_update(const Napi::CallbackInfo& info) {
   s.keep = number(info, 6, op, "keep");
   s.share = number(info, 7, op, "share");
   s.nesterov = boolean(info, 8, op, "nesterov");
-  float* momentum = is_null(info, 2, op, "momentumBuffer") ? nullptr : exact(info, 2, op, "momentumBuffer", n);
+  float* momentum = is_null(info, 2, op, "momentumBuffer") ? nullptr : exact_floats(info, 2, op, "momentumBuffer", n);
   if (s.momentum != 0.0f && momentum == nullptr)
     throw Napi::TypeError::New(info.Env(), std::string(op) + ": momentumBuffer is required when momentum != 0");
   dispatch::kernels().sgd_update(n, s, value, grad, momentum);
@@ -172,10 +162,10 @@ Napi::Value sgd_update(const Napi::CallbackInfo& info) {
 Napi::Value adam_update(const Napi::CallbackInfo& info) {
   constexpr const char* op = "adamUpdate";
   const int64_t n = length_of(info, 0, op, "value");
-  float* value = exact(info, 0, op, "value", n);
-  const float* grad = exact(info, 1, op, "grad", n);
-  float* m = exact(info, 2, op, "m", n);
-  float* v = exact(info, 3, op, "v", n);
+  float* value = exact_floats(info, 0, op, "value", n);
+  const float* grad = exact_floats(info, 1, op, "grad", n);
+  float* m = exact_floats(info, 2, op, "m", n);
+  float* v = exact_floats(info, 3, op, "v", n);
   AdamStep s;
   s.step_size = number(info, 4, op, "stepSize");
   s.beta1 = number(info, 5, op, "beta1");
@@ -188,24 +178,12 @@ Napi::Value adam_update(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// A Float64Array of exactly n elements (batch norm's per-channel statistics).
-double* exact64(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, int64_t n) {
-  Napi::Value v = arg(info, i, op, name);
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + name + " must be a Float64Array");
-  auto a = v.As<Napi::Float64Array>();
-  if (static_cast<int64_t>(a.ElementLength()) != n)
-    throw Napi::RangeError::New(info.Env(), std::string(op) + ": " + name + " has " + std::to_string(a.ElementLength()) +
-                                                " elements, expected " + std::to_string(n));
-  return a.Data();
-}
-
 Napi::Value multiply(const Napi::CallbackInfo& info) {
   constexpr const char* op = "multiply";
   const int64_t n = length_of(info, 0, op, "a");
-  const float* a = exact(info, 0, op, "a", n);
-  const float* b = exact(info, 1, op, "b", n);
-  float* out = exact(info, 2, op, "out", n);
+  const float* a = exact_floats(info, 0, op, "a", n);
+  const float* b = exact_floats(info, 1, op, "b", n);
+  float* out = exact_floats(info, 2, op, "out", n);
   dispatch::kernels().mul(n, a, b, out);
   return info.Env().Undefined();
 }
@@ -213,8 +191,8 @@ Napi::Value multiply(const Napi::CallbackInfo& info) {
 Napi::Value sigmoid(const Napi::CallbackInfo& info) {
   constexpr const char* op = "sigmoid";
   const int64_t n = length_of(info, 0, op, "x");
-  const float* x = exact(info, 0, op, "x", n);
-  float* y = exact(info, 1, op, "y", n);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  float* y = exact_floats(info, 1, op, "y", n);
   dispatch::kernels().sigmoid_fwd(n, x, y);
   return info.Env().Undefined();
 }
@@ -222,9 +200,9 @@ Napi::Value sigmoid(const Napi::CallbackInfo& info) {
 Napi::Value sigmoid_grad(const Napi::CallbackInfo& info) {
   constexpr const char* op = "sigmoidGrad";
   const int64_t n = length_of(info, 0, op, "y");
-  const float* y = exact(info, 0, op, "y", n);
-  const float* dy = exact(info, 1, op, "dy", n);
-  float* dx = exact(info, 2, op, "dx", n);
+  const float* y = exact_floats(info, 0, op, "y", n);
+  const float* dy = exact_floats(info, 1, op, "dy", n);
+  float* dx = exact_floats(info, 2, op, "dx", n);
   dispatch::kernels().sigmoid_bwd(n, y, dy, dx);
   return info.Env().Undefined();
 }
@@ -232,8 +210,8 @@ Napi::Value sigmoid_grad(const Napi::CallbackInfo& info) {
 Napi::Value tanh_forward(const Napi::CallbackInfo& info) {
   constexpr const char* op = "tanh";
   const int64_t n = length_of(info, 0, op, "x");
-  const float* x = exact(info, 0, op, "x", n);
-  float* y = exact(info, 1, op, "y", n);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  float* y = exact_floats(info, 1, op, "y", n);
   dispatch::kernels().tanh_fwd(n, x, y);
   return info.Env().Undefined();
 }
@@ -241,9 +219,9 @@ Napi::Value tanh_forward(const Napi::CallbackInfo& info) {
 Napi::Value tanh_grad(const Napi::CallbackInfo& info) {
   constexpr const char* op = "tanhGrad";
   const int64_t n = length_of(info, 0, op, "y");
-  const float* y = exact(info, 0, op, "y", n);
-  const float* dy = exact(info, 1, op, "dy", n);
-  float* dx = exact(info, 2, op, "dx", n);
+  const float* y = exact_floats(info, 0, op, "y", n);
+  const float* dy = exact_floats(info, 1, op, "dy", n);
+  float* dx = exact_floats(info, 2, op, "dx", n);
   dispatch::kernels().tanh_bwd(n, y, dy, dx);
   return info.Env().Undefined();
 }
@@ -251,8 +229,8 @@ Napi::Value tanh_grad(const Napi::CallbackInfo& info) {
 Napi::Value elu(const Napi::CallbackInfo& info) {
   constexpr const char* op = "elu";
   const int64_t n = length_of(info, 0, op, "x");
-  const float* x = exact(info, 0, op, "x", n);
-  float* y = exact(info, 1, op, "y", n);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  float* y = exact_floats(info, 1, op, "y", n);
   dispatch::kernels().elu_fwd(n, number(info, 2, op, "alpha"), x, y);
   return info.Env().Undefined();
 }
@@ -260,10 +238,10 @@ Napi::Value elu(const Napi::CallbackInfo& info) {
 Napi::Value elu_grad(const Napi::CallbackInfo& info) {
   constexpr const char* op = "eluGrad";
   const int64_t n = length_of(info, 0, op, "x");
-  const float* x = exact(info, 0, op, "x", n);
-  const float* y = exact(info, 1, op, "y", n);
-  const float* dy = exact(info, 2, op, "dy", n);
-  float* dx = exact(info, 3, op, "dx", n);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  const float* y = exact_floats(info, 1, op, "y", n);
+  const float* dy = exact_floats(info, 2, op, "dy", n);
+  float* dx = exact_floats(info, 3, op, "dx", n);
   dispatch::kernels().elu_bwd(n, number(info, 4, op, "alpha"), x, y, dy, dx);
   return info.Env().Undefined();
 }
@@ -272,8 +250,8 @@ Napi::Value softmax(const Napi::CallbackInfo& info) {
   constexpr const char* op = "softmax";
   const Planes p = read_planes(info, 2, op);
   const int64_t n = p.outer * p.channels * p.inner;
-  const float* x = exact(info, 0, op, "x", n);
-  float* y = exact(info, 1, op, "y", n);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  float* y = exact_floats(info, 1, op, "y", n);
   // The kernel reads each row's first value; an empty tensor has none.
   if (n > 0) dispatch::kernels().softmax_fwd(p.outer, p.channels, p.inner, x, y);
   return info.Env().Undefined();
@@ -283,9 +261,9 @@ Napi::Value softmax_grad(const Napi::CallbackInfo& info) {
   constexpr const char* op = "softmaxGrad";
   const Planes p = read_planes(info, 3, op);
   const int64_t n = p.outer * p.channels * p.inner;
-  const float* y = exact(info, 0, op, "y", n);
-  const float* dy = exact(info, 1, op, "dy", n);
-  float* dx = exact(info, 2, op, "dx", n);
+  const float* y = exact_floats(info, 0, op, "y", n);
+  const float* dy = exact_floats(info, 1, op, "dy", n);
+  float* dx = exact_floats(info, 2, op, "dx", n);
   dispatch::kernels().softmax_bwd(p.outer, p.channels, p.inner, y, dy, dx);
   return info.Env().Undefined();
 }
@@ -294,12 +272,12 @@ Napi::Value batch_norm(const Napi::CallbackInfo& info) {
   constexpr const char* op = "batchNorm";
   const Planes p = read_planes(info, 2, op);
   const int64_t n = p.outer * p.channels * p.inner;
-  const float* x = exact(info, 0, op, "x", n);
-  float* y = exact(info, 1, op, "y", n);
-  const double* mean = exact64(info, 5, op, "mean", p.channels);
-  const double* inv_std = exact64(info, 6, op, "invStd", p.channels);
-  const float* gamma = exact(info, 7, op, "gamma", p.channels);
-  const float* beta = exact(info, 8, op, "beta", p.channels);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  float* y = exact_floats(info, 1, op, "y", n);
+  const double* mean = exact_doubles(info, 5, op, "mean", p.channels);
+  const double* inv_std = exact_doubles(info, 6, op, "invStd", p.channels);
+  const float* gamma = exact_floats(info, 7, op, "gamma", p.channels);
+  const float* beta = exact_floats(info, 8, op, "beta", p.channels);
   dispatch::kernels().batch_norm_fwd(p.outer, p.channels, p.inner, x, mean, inv_std, gamma, beta, y);
   return info.Env().Undefined();
 }
@@ -310,17 +288,17 @@ Napi::Value batch_norm_train(const Napi::CallbackInfo& info) {
   const int64_t n = p.outer * p.channels * p.inner;
   if (p.channels > 0 && p.outer * p.inner < 1)
     throw Napi::RangeError::New(info.Env(), std::string(op) + ": each channel needs at least 1 value");
-  const float* x = exact(info, 0, op, "x", n);
-  float* y = exact(info, 1, op, "y", n);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  float* y = exact_floats(info, 1, op, "y", n);
   Napi::Value e = arg(info, 5, op, "eps");
   if (!e.IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(op) + ": eps must be a number");
   const double eps = e.As<Napi::Number>().DoubleValue();
   if (!(eps > 0.0 && std::isfinite(eps)))
     throw Napi::RangeError::New(info.Env(), std::string(op) + ": eps must be a finite number > 0");
-  const float* gamma = exact(info, 6, op, "gamma", p.channels);
-  const float* beta = exact(info, 7, op, "beta", p.channels);
-  double* mean = exact64(info, 8, op, "mean", p.channels);
-  double* var = exact64(info, 9, op, "variance", p.channels);
+  const float* gamma = exact_floats(info, 6, op, "gamma", p.channels);
+  const float* beta = exact_floats(info, 7, op, "beta", p.channels);
+  double* mean = exact_doubles(info, 8, op, "mean", p.channels);
+  double* var = exact_doubles(info, 9, op, "variance", p.channels);
   dispatch::kernels().batch_norm_train_fwd(p.outer, p.channels, p.inner, x, eps, gamma, beta, mean, var, y);
   return info.Env().Undefined();
 }
@@ -329,14 +307,14 @@ Napi::Value batch_norm_grad(const Napi::CallbackInfo& info) {
   constexpr const char* op = "batchNormGrad";
   const Planes p = read_planes(info, 3, op);
   const int64_t n = p.outer * p.channels * p.inner;
-  const float* x = exact(info, 0, op, "x", n);
-  const float* dy = exact(info, 1, op, "dy", n);
-  float* dx = exact(info, 2, op, "dx", n);
-  const double* mean = exact64(info, 6, op, "mean", p.channels);
-  const double* inv_std = exact64(info, 7, op, "invStd", p.channels);
-  const float* gamma = exact(info, 8, op, "gamma", p.channels);
-  float* dgamma = exact(info, 9, op, "dgamma", p.channels);
-  float* dbeta = exact(info, 10, op, "dbeta", p.channels);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  const float* dy = exact_floats(info, 1, op, "dy", n);
+  float* dx = exact_floats(info, 2, op, "dx", n);
+  const double* mean = exact_doubles(info, 6, op, "mean", p.channels);
+  const double* inv_std = exact_doubles(info, 7, op, "invStd", p.channels);
+  const float* gamma = exact_floats(info, 8, op, "gamma", p.channels);
+  float* dgamma = exact_floats(info, 9, op, "dgamma", p.channels);
+  float* dbeta = exact_floats(info, 10, op, "dbeta", p.channels);
   const bool batch_stats = boolean(info, 11, op, "batchStatistics");
   dispatch::kernels().batch_norm_bwd(p.outer, p.channels, p.inner, x, dy, mean, inv_std, gamma, batch_stats, dgamma,
                                      dbeta, dx);
@@ -362,9 +340,9 @@ Napi::Value local_response_norm(const Napi::CallbackInfo& info) {
   constexpr const char* op = "localResponseNorm";
   const LrnParams p = read_lrn(info, 3, op, true);
   const int64_t n = p.outer * p.channels * p.inner;
-  const float* x = exact(info, 0, op, "x", n);
-  float* y = exact(info, 1, op, "y", n);
-  float* scale = exact(info, 2, op, "scale", n);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  float* y = exact_floats(info, 1, op, "y", n);
+  float* scale = exact_floats(info, 2, op, "scale", n);
   dispatch::kernels().lrn_fwd(p, x, scale, y);
   return info.Env().Undefined();
 }
@@ -373,11 +351,11 @@ Napi::Value local_response_norm_grad(const Napi::CallbackInfo& info) {
   constexpr const char* op = "localResponseNormGrad";
   const LrnParams p = read_lrn(info, 5, op, false);
   const int64_t n = p.outer * p.channels * p.inner;
-  const float* x = exact(info, 0, op, "x", n);
-  const float* scale = exact(info, 1, op, "scale", n);
-  const float* dy = exact(info, 2, op, "dy", n);
-  float* work = exact(info, 3, op, "work", n);
-  float* dx = exact(info, 4, op, "dx", n);
+  const float* x = exact_floats(info, 0, op, "x", n);
+  const float* scale = exact_floats(info, 1, op, "scale", n);
+  const float* dy = exact_floats(info, 2, op, "dy", n);
+  float* work = exact_floats(info, 3, op, "work", n);
+  float* dx = exact_floats(info, 4, op, "dx", n);
   dispatch::kernels().lrn_bwd(p, x, scale, dy, work, dx);
   return info.Env().Undefined();
 }

@@ -74,33 +74,12 @@ Pool2dParams read_geometry(const Napi::CallbackInfo& info, size_t i, const char*
 int64_t in_size(const Pool2dParams& p) { return p.batch * p.channels * p.in_h * p.in_w; }
 int64_t out_size(const Pool2dParams& p) { return p.batch * p.channels * p.out_h * p.out_w; }
 
-template <typename Element, napi_typedarray_type kType>
-Element* typed_array(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name,
-                                        const char* type_name, int64_t length) {
-  Napi::Value v = arg(info, i, op, name);
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != kType)
-    throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + name + " must be an " + type_name);
-  auto array = v.As<Napi::TypedArrayOf<Element>>();
-  if (static_cast<int64_t>(array.ElementLength()) != length)
-    throw range_error(info, op, std::string(name) + " has " + std::to_string(array.ElementLength()) +
-                                    " elements, needs " + std::to_string(length));
-  return array.Data();
-}
-
-int32_t* int32_array(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, int64_t length) {
-  return typed_array<int32_t, napi_int32_array>(info, i, op, name, "Int32Array", length);
-}
-
-float* exact_float_array(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name, int64_t length) {
-  return typed_array<float, napi_float32_array>(info, i, op, name, "Float32Array", length);
-}
-
 Napi::Value max_pool2d(const Napi::CallbackInfo& info) {
   constexpr const char* op = "maxPool2d";
   const Pool2dParams p = read_geometry(info, 0, op);
-  const float* x = exact_float_array(info, 1, op, "x", in_size(p));
-  float* y = exact_float_array(info, 2, op, "y", out_size(p));
-  int32_t* argmax = arg(info, 3, op, "argmax").IsNull() ? nullptr : int32_array(info, 3, op, "argmax", out_size(p));
+  const float* x = exact_floats(info, 1, op, "x", in_size(p));
+  float* y = exact_floats(info, 2, op, "y", out_size(p));
+  int32_t* argmax = arg(info, 3, op, "argmax").IsNull() ? nullptr : exact_int32s(info, 3, op, "argmax", out_size(p));
   dispatch::kernels().maxpool2d_fwd(p, x, y, argmax);
   return info.Env().Undefined();
 }
@@ -117,9 +96,9 @@ Napi::Value max_pool2d_grad(const Napi::CallbackInfo& info) {
   p.out_h = d[4];
   p.out_w = d[5];
   check_sizes(info, op, p);
-  const float* dy = exact_float_array(info, 1, op, "dy", out_size(p));
-  const int32_t* argmax = int32_array(info, 2, op, "argmax", out_size(p));
-  float* dx = exact_float_array(info, 3, op, "dx", in_size(p));
+  const float* dy = exact_floats(info, 1, op, "dy", out_size(p));
+  const int32_t* argmax = exact_int32s(info, 2, op, "argmax", out_size(p));
+  float* dx = exact_floats(info, 3, op, "dx", in_size(p));
   const int64_t bad = dispatch::kernels().maxpool2d_bwd(p, dy, argmax, dx);
   if (bad > 0)
     throw range_error(info, op, "argmax holds " + std::to_string(bad) + " indices outside the " +
@@ -131,8 +110,8 @@ Napi::Value avg_pool2d(const Napi::CallbackInfo& info) {
   constexpr const char* op = "avgPool2d";
   Pool2dParams p = read_geometry(info, 0, op);
   p.count_include_pad = boolean(info, 1, op, "countIncludePad");
-  const float* x = exact_float_array(info, 2, op, "x", in_size(p));
-  float* y = exact_float_array(info, 3, op, "y", out_size(p));
+  const float* x = exact_floats(info, 2, op, "x", in_size(p));
+  float* y = exact_floats(info, 3, op, "y", out_size(p));
   dispatch::kernels().avgpool2d_fwd(p, x, y);
   return info.Env().Undefined();
 }
@@ -141,8 +120,8 @@ Napi::Value avg_pool2d_grad(const Napi::CallbackInfo& info) {
   constexpr const char* op = "avgPool2dGrad";
   Pool2dParams p = read_geometry(info, 0, op);
   p.count_include_pad = boolean(info, 1, op, "countIncludePad");
-  const float* dy = exact_float_array(info, 2, op, "dy", out_size(p));
-  float* dx = exact_float_array(info, 3, op, "dx", in_size(p));
+  const float* dy = exact_floats(info, 2, op, "dy", out_size(p));
+  float* dx = exact_floats(info, 3, op, "dx", in_size(p));
   dispatch::kernels().avgpool2d_bwd(p, dy, dx);
   return info.Env().Undefined();
 }
@@ -150,10 +129,10 @@ Napi::Value avg_pool2d_grad(const Napi::CallbackInfo& info) {
 Napi::Value stochastic_pool2d_train(const Napi::CallbackInfo& info) {
   constexpr const char* op = "stochasticPool2d";
   const Pool2dParams p = read_geometry(info, 0, op);
-  const float* x = exact_float_array(info, 1, op, "x", in_size(p));
-  const double* u = typed_array<double, napi_float64_array>(info, 2, op, "u", "Float64Array", out_size(p));
-  float* y = exact_float_array(info, 3, op, "y", out_size(p));
-  int32_t* index = int32_array(info, 4, op, "index", out_size(p));
+  const float* x = exact_floats(info, 1, op, "x", in_size(p));
+  const double* u = exact_doubles(info, 2, op, "u", out_size(p));
+  float* y = exact_floats(info, 3, op, "y", out_size(p));
+  int32_t* index = exact_int32s(info, 4, op, "index", out_size(p));
   dispatch::kernels().stochpool2d_train(p, x, u, y, index);
   return info.Env().Undefined();
 }
@@ -161,8 +140,8 @@ Napi::Value stochastic_pool2d_train(const Napi::CallbackInfo& info) {
 Napi::Value stochastic_pool2d_infer(const Napi::CallbackInfo& info) {
   constexpr const char* op = "stochasticPool2d";
   const Pool2dParams p = read_geometry(info, 0, op);
-  const float* x = exact_float_array(info, 1, op, "x", in_size(p));
-  float* y = exact_float_array(info, 2, op, "y", out_size(p));
+  const float* x = exact_floats(info, 1, op, "x", in_size(p));
+  float* y = exact_floats(info, 2, op, "y", out_size(p));
   dispatch::kernels().stochpool2d_infer(p, x, y);
   return info.Env().Undefined();
 }
@@ -170,9 +149,9 @@ Napi::Value stochastic_pool2d_infer(const Napi::CallbackInfo& info) {
 Napi::Value stochastic_pool2d_infer_grad(const Napi::CallbackInfo& info) {
   constexpr const char* op = "stochasticPool2dInferenceGrad";
   const Pool2dParams p = read_geometry(info, 0, op);
-  const float* x = exact_float_array(info, 1, op, "x", in_size(p));
-  const float* dy = exact_float_array(info, 2, op, "dy", out_size(p));
-  float* dx = exact_float_array(info, 3, op, "dx", in_size(p));
+  const float* x = exact_floats(info, 1, op, "x", in_size(p));
+  const float* dy = exact_floats(info, 2, op, "dy", out_size(p));
+  float* dx = exact_floats(info, 3, op, "dx", in_size(p));
   dispatch::kernels().stochpool2d_infer_bwd(p, x, dy, dx);
   return info.Env().Undefined();
 }

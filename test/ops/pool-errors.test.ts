@@ -76,7 +76,7 @@ describe('pooling rejects bad input', () => {
 
   it('the native binding re-checks what reaches it directly', async () => {
     const { native } = await import('../../src/native.js');
-    expect(() => native.maxPool2d([2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 0], new Float32Array(10), new Float32Array(96), null)).toThrow(/x has 10 elements, needs 384/);
+    expect(() => native.maxPool2d([2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 0], new Float32Array(10), new Float32Array(96), null)).toThrow(/x has 10 elements, expected 384/);
     expect(() => native.avgPool2d([2, 3, 8, 8, 3, 3, 1, 1, 2, 2, 0], true, new Float32Array(384), new Float32Array(1))).toThrow(/padding must be at most half/);
     expect(() => native.maxPool2d([2, 3, 8, 8, 9, 9, 1, 1, 0, 0, 0], new Float32Array(384), new Float32Array(1), null)).toThrow(/larger than the padded input/);
   });

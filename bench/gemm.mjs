@@ -1,4 +1,4 @@
-// npm run bench:gemm [-- --threads 1,2 --reps 7 --quick]
+// npm run bench:gemm [-- --threads 1,2 --reps 7 --quick --only 2048]
 // Runs the native SGEMM benchmark that npm install built (build/striate_bench_gemm):
 // striate against OpenBLAS cblas_sgemm in the same process when libopenblas-dev was
 // installed at build time (Debian: apt-get install libopenblas-dev, then npm run build:native).

@@ -1,5 +1,5 @@
 // SGEMM throughput, striate against OpenBLAS's cblas_sgemm in the same process.
-// Usage: striate_bench_gemm [--threads 1,2] [--reps 7] [--quick]
+// Usage: striate_bench_gemm [--threads 1,2] [--reps 7] [--quick] [--only TEXT]
 // Prints a markdown table: median GFLOP/s of `reps` timed runs after a warm-up,
 // the two libraries interleaved so that drift hits both alike.
 #include <algorithm>
@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   std::vector<int> threads = {1, 2};
   int reps = 7;
   bool quick = false;
+  const char* only = nullptr;  // run only the shapes whose name contains this text
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
       threads.clear();
@@ -79,6 +80,8 @@ int main(int argc, char** argv) {
       reps = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--quick")) {
       quick = true;
+    } else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) {
+      only = argv[++i];
     }
   }
   std::string error;
@@ -103,6 +106,7 @@ int main(int argc, char** argv) {
   std::uniform_real_distribution<float> dist(-1, 1);
   for (const Shape& s : kShapes) {
     if (quick && s.m * s.n * s.k > int64_t{1} << 30) continue;
+    if (only && !std::strstr(s.name, only)) continue;
     std::vector<float> a(s.m * s.k), b(s.k * s.n), c(s.m * s.n);
     for (auto& x : a) x = dist(rng);
     for (auto& x : b) x = dist(rng);

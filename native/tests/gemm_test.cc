@@ -61,10 +61,14 @@ STRIATE_TEST(gemm_every_isa_matches_reference) {
   return ok;
 }
 
-STRIATE_TEST(gemm_large_k_spans_several_blocks) {
+// Several blocks in n (past NC) and k (past KC), with tails; m past MC, and m of a
+// few row strips (untransposed B read in place).
+STRIATE_TEST(gemm_large_shapes_span_several_blocks) {
   std::mt19937 rng(99);
   bool ok = true;
-  for (auto isa : isas_under_test()) ok &= check_one(isa, false, false, 150, 3100, 600, 1.0f, 1.0f, 2, rng);
+  for (auto isa : isas_under_test())
+    for (int64_t m : {151, 23})
+      for (int t = 0; t < 4; ++t) ok &= check_one(isa, t & 1, t & 2, m, 3100, 300, 1.0f, 1.0f, 2, rng);
   dispatch::set_num_threads(0);
   return ok;
 }

@@ -20,7 +20,9 @@ struct Simd {
   static constexpr int taps_for(int vectors) { return vectors == 1 ? 12 : 6; }
   static Reg zero() { return _mm256_setzero_ps(); }
   static Reg load(const float* p) { return _mm256_loadu_ps(p); }
-  static Reg broadcast(const float* p) { return _mm256_broadcast_ss(p); }
+  // Not _mm256_broadcast_ss: GCC treats its pointer argument as possibly reading the
+  // accumulator arrays and stores them back to the stack on every k step.
+  static Reg broadcast(const float* p) { return _mm256_set1_ps(*p); }
   static Reg fma(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
   static void store(float* p, Reg v) { _mm256_storeu_ps(p, v); }
   // direct_rows.h: 2 rows x 6 channels in 12 accumulators.

@@ -1,6 +1,7 @@
 // AVX2+FMA SGEMM: 6x16 micro-kernel, 12 ymm accumulators, 2 B loads and 6 A
 // broadcasts per k step (Haswell-class BLIS shape). Tail tiles compute only their
-// rows (one instantiation per row count) and store their columns with maskstore.
+// rows (one instantiation per row count) and half their columns when 8 are enough,
+// storing with maskstore.
 // The packings that read across rows (untransposed A, transposed B) go through 8x8
 // register transposes; a k tail shorter than 8 is read with masked loads.
 #include <immintrin.h>
@@ -18,44 +19,60 @@ inline __m256i lanes_below(int n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-template <int ROWS>
-struct Tile {
-  static void run(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta,
-                  int cols) {
-    __m256 acc[ROWS][2];
-    for (int r = 0; r < ROWS; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
-    for (int64_t p = 0; p < kc; ++p, a += kMR, b += kNR) {
-      const __m256 b0 = _mm256_loadu_ps(b);
-      const __m256 b1 = _mm256_loadu_ps(b + 8);
-      for (int r = 0; r < ROWS; ++r) {
-        const __m256 av = _mm256_broadcast_ss(a + r);
-        acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
-        acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
-      }
+// V = 1 or 2 vectors of 8 columns: a tail strip of at most 8 columns computes half the
+// tile instead of padding it to 16.
+template <int ROWS, int V>
+void tile(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc, float alpha, float beta,
+          int cols) {
+  __m256 acc[ROWS][V];
+  for (int r = 0; r < ROWS; ++r) {
+    for (int h = 0; h < V; ++h) acc[r][h] = _mm256_setzero_ps();
+    // C rows lie ldc apart, beyond the hardware prefetcher's reach: ask for them now so
+    // they have arrived when the k loop ends.
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 8 * V - 1), _MM_HINT_T0);
+  }
+  for (int64_t p = 0; p < kc; ++p, a += kMR, b += b_stride) {
+    __m256 bv[V];
+    for (int h = 0; h < V; ++h) bv[h] = _mm256_loadu_ps(b + 8 * h);
+    for (int r = 0; r < ROWS; ++r) {
+      // Not _mm256_broadcast_ss(a + r): GCC treats that pointer as possibly reading acc
+      // and stores every accumulator to the stack on every k step (half speed).
+      const __m256 av = _mm256_set1_ps(a[r]);
+      for (int h = 0; h < V; ++h) acc[r][h] = _mm256_fmadd_ps(av, bv[h], acc[r][h]);
     }
-    const __m256 va = _mm256_set1_ps(alpha);
-    const __m256 vb = _mm256_set1_ps(beta);
-    if (cols == kNR) {
-      for (int r = 0; r < ROWS; ++r) {
-        float* row = c + r * ldc;
-        for (int h = 0; h < 2; ++h) {
-          const __m256 scaled = _mm256_mul_ps(va, acc[r][h]);
-          _mm256_storeu_ps(row + 8 * h,
-                           beta == 0.0f ? scaled : _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8 * h), scaled));
-        }
-      }
-      return;
-    }
-    const __m256i mask[2] = {lanes_below(cols), lanes_below(cols - 8)};
+  }
+  const __m256 va = _mm256_set1_ps(alpha);
+  const __m256 vb = _mm256_set1_ps(beta);
+  if (cols == 8 * V) {
     for (int r = 0; r < ROWS; ++r) {
       float* row = c + r * ldc;
-      for (int h = 0; h < 2; ++h) {
+      for (int h = 0; h < V; ++h) {
         const __m256 scaled = _mm256_mul_ps(va, acc[r][h]);
-        const __m256 out =
-            beta == 0.0f ? scaled : _mm256_fmadd_ps(vb, _mm256_maskload_ps(row + 8 * h, mask[h]), scaled);
-        _mm256_maskstore_ps(row + 8 * h, mask[h], out);
+        _mm256_storeu_ps(row + 8 * h,
+                         beta == 0.0f ? scaled : _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8 * h), scaled));
       }
     }
+    return;
+  }
+  const __m256i mask[2] = {lanes_below(cols), lanes_below(cols - 8)};
+  for (int r = 0; r < ROWS; ++r) {
+    float* row = c + r * ldc;
+    for (int h = 0; h < V; ++h) {
+      const __m256 scaled = _mm256_mul_ps(va, acc[r][h]);
+      const __m256 out =
+          beta == 0.0f ? scaled : _mm256_fmadd_ps(vb, _mm256_maskload_ps(row + 8 * h, mask[h]), scaled);
+      _mm256_maskstore_ps(row + 8 * h, mask[h], out);
+    }
+  }
+}
+
+template <int ROWS>
+struct Tile {
+  static void run(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc, float alpha,
+                  float beta, int cols) {
+    if (cols <= 8) return tile<ROWS, 1>(kc, a, b, b_stride, c, ldc, alpha, beta, cols);
+    tile<ROWS, 2>(kc, a, b, b_stride, c, ldc, alpha, beta, cols);
   }
 };
 
@@ -110,10 +127,10 @@ struct Kernel {
     transpose_panel(src + 8 * ldb, ldb, 8, kc, dst + 8, NR, lanes_below(8));
   }
 
-  static void run(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta, int rows,
-                  int cols) {
-    if (rows == MR) return Tile<MR>::run(kc, a, b, c, ldc, alpha, beta, cols);
-    run_rows<Tile, MR>(rows, kc, a, b, c, ldc, alpha, beta, cols);
+  static void run(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc, float alpha,
+                  float beta, int rows, int cols) {
+    if (rows == MR) return Tile<MR>::run(kc, a, b, b_stride, c, ldc, alpha, beta, cols);
+    run_rows<Tile, MR>(rows, kc, a, b, b_stride, c, ldc, alpha, beta, cols);
   }
 };
 

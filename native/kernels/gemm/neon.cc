@@ -13,11 +13,11 @@ struct Kernel {
   static constexpr int MR = 8, NR = 12;
   static constexpr int64_t KC = 256, MC = 128, NC = 3072;
 
-  static void run(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta, int rows,
-                  int cols) {
+  static void run(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc, float alpha,
+                  float beta, int rows, int cols) {
     float32x4_t acc[MR][3];
     for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = acc[r][2] = vdupq_n_f32(0.0f);
-    for (int64_t p = 0; p < kc; ++p, a += MR, b += NR) {
+    for (int64_t p = 0; p < kc; ++p, a += MR, b += b_stride) {
       const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
       const float32x4_t a_lo = vld1q_f32(a), a_hi = vld1q_f32(a + 4);
 #define STRIATE_ROW(r, av, lane)                            \

@@ -68,13 +68,18 @@ function epoch(model, loss, optimizer) {
 }
 
 // Wraps obj[name] so its time adds to totals[key]; returns a function that undoes it.
+// Only outermost calls count (a convolution's backward calls its accumulateParamGrads).
+let depth = 0;
 function timeMethod(obj, name, totals, key) {
   const original = obj[name];
   obj[name] = function timed(...args) {
     const start = performance.now();
-    const out = original.apply(this, args);
-    totals.set(key, (totals.get(key) ?? 0) + performance.now() - start);
-    return out;
+    depth++;
+    try {
+      return original.apply(this, args);
+    } finally {
+      if (--depth === 0) totals.set(key, (totals.get(key) ?? 0) + performance.now() - start);
+    }
   };
   return () => delete obj[name];
 }
@@ -85,6 +90,7 @@ function profile(model, loss, optimizer) {
   for (const layer of model.layers) {
     undo.push(timeMethod(layer, 'forward', totals, `${layer.type} fwd`));
     undo.push(timeMethod(layer, 'backward', totals, `${layer.type} bwd`));
+    undo.push(timeMethod(layer, 'accumulateParamGrads', totals, `${layer.type} bwd, no dx`));
   }
   undo.push(timeMethod(loss, 'forward', totals, 'loss fwd'));
   undo.push(timeMethod(loss, 'backward', totals, 'loss bwd'));

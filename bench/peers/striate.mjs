@@ -67,7 +67,7 @@ function lenet(task) {
     const x = new st.Tensor(task.images.subarray(first * sample, (first + task.batch) * sample), [task.batch, ...task.net.input]);
     opt.zeroGrad();
     const value = loss.forward(model.forward(x, { training: true }), task.labels.subarray(first, first + task.batch));
-    model.backward(loss.backward());
+    model.backward(loss.backward(), { inputGrad: false }); // as PyTorch: the images need no gradient
     opt.step();
     return value;
   };

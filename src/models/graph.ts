@@ -9,7 +9,7 @@
  * depends on run.
  */
 import { formatShape } from '../errors.js';
-import { BaseLayer, sameShape, type Buffer, type ForwardOptions, type LayerConfig } from '../nn/layer.js';
+import { BaseLayer, sameShape, type BackwardOptions, type Buffer, type ForwardOptions, type LayerConfig } from '../nn/layer.js';
 import { layerFromConfig } from '../nn/registry.js';
 import type { Param } from '../param.js';
 import { Tensor, type Shape } from '../tensor.js';
@@ -190,12 +190,17 @@ export class Graph {
   /**
    * Runs backward in reverse topological order from dL/dy, accumulating every
    * parameter's gradient; returns dL/dx (one tensor per input for several inputs).
+   * With `{ inputGrad: false }` it returns nothing and computes only the gradients
+   * that lead to a parameter: a first convolution skips its dx, the most expensive
+   * part of LeNet-5's backward.
    * @example
    * model.zeroGrad();
    * loss.forward(model.forward(x, { training: true }), labels);
-   * model.backward(loss.backward());
+   * model.backward(loss.backward(), { inputGrad: false });
    */
-  backward(dy: Tensor): Tensor | Tensor[] {
+  backward(dy: Tensor, options?: BackwardOptions & { inputGrad?: true }): Tensor | Tensor[];
+  backward(dy: Tensor, options: BackwardOptions): Tensor | Tensor[] | undefined;
+  backward(dy: Tensor, options: BackwardOptions = {}): Tensor | Tensor[] | undefined {
     const out = this.outputEntry();
     if (this.lastBatch < 0) throw new Error(`${this.label}: backward called before forward`);
     if (!(dy instanceof Tensor)) throw new TypeError(`${this.label}.backward: dy must be a Tensor, got ${describe(dy)}`);
@@ -219,15 +224,31 @@ export class Graph {
         for (let i = 0; i < sum.length; i++) sum[i] += g.data[i];
       }
     };
+    // A node needs dL/d(node) when a parameter, or an input whose gradient was asked
+    // for, lies at or before it.
+    const inputGrad = options.inputGrad ?? true;
+    const needed = new Uint8Array(this.entries.length);
+    for (const index of this.plan) {
+      const { layer, inputs } = this.entries[index];
+      needed[index] = Number(layer ? layer.params().length > 0 || inputs.some((i) => needed[i]) : inputGrad);
+    }
     grads[out.node.index] = dy;
     for (let p = this.plan.length - 1; p >= 0; p--) {
       const entry = this.entries[this.plan[p]];
       const g = grads[entry.node.index];
       if (!entry.layer || !g) continue;
-      const dxs = entry.layer.backwardTo(g);
-      entry.inputs.forEach((i, k) => accumulate(i, dxs[k]));
       grads[entry.node.index] = undefined;
+      if (!needed[entry.node.index]) continue;
+      if (!entry.inputs.some((i) => needed[i])) {
+        entry.layer.accumulateParamGrads(g);
+        continue;
+      }
+      const dxs = entry.layer.backwardTo(g);
+      entry.inputs.forEach((i, k) => {
+        if (needed[i]) accumulate(i, dxs[k]);
+      });
     }
+    if (!inputGrad) return undefined;
     const dxs = this.inputIndices.map((i) => grads[i]!);
     return dxs.length === 1 ? dxs[0] : dxs;
   }

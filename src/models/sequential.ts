@@ -6,7 +6,7 @@
  */
 import { Layer, type LayerConfig } from '../nn/layer.js';
 import { layerFromConfig } from '../nn/registry.js';
-import type { ForwardOptions } from '../nn/layer.js';
+import type { BackwardOptions, ForwardOptions } from '../nn/layer.js';
 import { formatShape } from '../errors.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { Graph, type GraphConfig, type GraphOptions, type PredictOptions } from './graph.js';
@@ -82,8 +82,10 @@ export class Sequential extends Graph {
     return super.forward(x, options);
   }
 
-  override backward(dy: Tensor): Tensor {
-    return super.backward(dy) as Tensor;
+  override backward(dy: Tensor, options?: BackwardOptions & { inputGrad?: true }): Tensor;
+  override backward(dy: Tensor, options: BackwardOptions): Tensor | undefined;
+  override backward(dy: Tensor, options: BackwardOptions = {}): Tensor | undefined {
+    return super.backward(dy, options) as Tensor | undefined;
   }
 
   override predictSync(x: Tensor, options: PredictOptions = {}): Tensor {

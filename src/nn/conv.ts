@@ -145,13 +145,18 @@ abstract class Conv extends Layer {
   }
 
   backward(dy: Tensor): Tensor {
+    this.accumulateParamGrads(dy);
+    return this.gradInput(dy, this.weight!.value, this.x!.shape);
+  }
+
+  /** dW and db only: for the first layer of a network, whose dx nobody reads. */
+  override accumulateParamGrads(dy: Tensor): void {
     const x = this.x ?? missingForward(this.label);
     checkGradShape(this.label, dy, this.yShape!);
     const w = this.weight!;
     const { dw, db } = this.gradWeight(x, dy, w.value.shape);
     accumulate(w.grad.data, dw.data);
     if (this.bias) accumulate(this.bias.grad.data, db.data);
-    return this.gradInput(dy, w.value, x.shape);
   }
 }
 

@@ -5,7 +5,7 @@
  * const loss = new st.nn.SoftmaxCrossEntropy();
  */
 export {
-  BaseLayer, Layer, MergeLayer, type ForwardOptions, type LayerConfig, type BaseLayerOptions, type Buffer,
+  BaseLayer, Layer, MergeLayer, type BackwardOptions, type ForwardOptions, type LayerConfig, type BaseLayerOptions, type Buffer,
 } from './layer.js';
 export { Conv2D, Conv1D, type Conv2DOptions, type Conv1DOptions } from './conv.js';
 export {

@@ -17,6 +17,14 @@ export interface ForwardOptions {
   training?: boolean;
 }
 
+export interface BackwardOptions {
+  /**
+   * Whether to compute dL/dx for the model's inputs. Default true; training passes
+   * false, so layers fed only by data compute their parameter gradients alone.
+   */
+  inputGrad?: boolean;
+}
+
 /** A layer's plain-JSON description: enough to rebuild it (`layerFromConfig`). */
 export interface LayerConfig {
   type: string;
@@ -90,6 +98,16 @@ export abstract class BaseLayer {
   abstract forwardFrom(inputs: readonly Tensor[], options: ForwardOptions): Tensor;
   /** Backward returning one gradient per input, in the same order. */
   abstract backwardTo(dy: Tensor): Tensor[];
+
+  /**
+   * Adds this batch's parameter gradients without computing gradients for the inputs,
+   * for a layer fed only by data (a network's first convolution). This default runs
+   * the whole backward and drops the input gradients; layers where those cost real
+   * work override it.
+   */
+  accumulateParamGrads(dy: Tensor): void {
+    this.backwardTo(dy);
+  }
 
   /** The config: type, name and the given options, leaving out those that are undefined. */
   protected makeConfig(options: Record<string, unknown> = {}): LayerConfig {

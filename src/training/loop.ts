@@ -44,7 +44,7 @@ export function trainBatch(
   model.zeroGrad();
   const y = model.forward(x, { training: true });
   const value = (loss.forward as (y: Tensor, t: Int32Array | Tensor) => number)(y, t);
-  model.backward(loss.backward());
+  model.backward(loss.backward(), { inputGrad: false });
   if (clipNorm !== undefined) clipGradNorm(optimizer.params, clipNorm);
   optimizer.step();
   return { loss: value, correct: t instanceof Tensor ? null : countCorrect(y, t), size: x.shape[0] };

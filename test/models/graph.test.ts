@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as st from '../../src/index.js';
 import { expectClose } from '../helpers/compare.js';
 import { gradcheck, type GradTarget } from '../helpers/gradcheck.js';
@@ -88,6 +88,42 @@ describe('Graph', () => {
     expect(copy.config).toEqual(g.config);
     const input = randomTensor([2, 6], 5);
     expect(Array.from(copy.forward(input).data)).toEqual(Array.from(g.forward(input).data));
+  });
+
+  it('inputGrad: false gives the same parameter gradients, bit for bit, without any dx for the data', () => {
+    // Two inputs: a data path through Dropout (no parameters) into a convolution, and
+    // a second input whose branch merges in after a parameterised layer.
+    const build = () => {
+      const g = new st.Graph({ seed: 5 });
+      const x = g.input([2, 6, 6]);
+      const z = g.input([3, 4, 4]);
+      let a = g.add(new nn.Dropout({ rate: 0 }), x);
+      a = g.add(new nn.Conv2D({ filters: 3, kernelSize: 3 }), a);
+      a = g.add(new nn.Tanh(), a);
+      const b = g.add(new nn.Conv2D({ filters: 3, kernelSize: 1 }), z);
+      const y = g.add(new nn.Add(), a, b, z);
+      g.output(g.add(new nn.Conv2D({ filters: 2, kernelSize: 3 }), y));
+      return g;
+    };
+    const inputs = [randomTensor([2, 2, 6, 6], 6), randomTensor([2, 3, 4, 4], 7)];
+    const dy = randomTensor([2, 2, 2, 2], 8);
+    const full = build();
+    full.forward(inputs, { training: true });
+    full.zeroGrad();
+    expect(full.backward(dy)).toHaveLength(2);
+    const lean = build();
+    lean.forward(inputs, { training: true });
+    lean.zeroGrad();
+    const convs = lean.layers.filter((l): l is st.nn.Conv2D => l instanceof nn.Conv2D);
+    const gradInputs = convs.map((c) => vi.spyOn(c as unknown as { gradInput: () => st.Tensor }, 'gradInput'));
+    expect(lean.backward(dy, { inputGrad: false })).toBeUndefined();
+    // The two convolutions fed by data skip dx; the last one's input leads to parameters.
+    expect(gradInputs.map((spy) => spy.mock.calls.length)).toEqual([0, 0, 1]);
+    const want = full.params();
+    lean.params().forEach((p, i) => {
+      expect(p.name).toBe(want[i].name);
+      expect(Array.from(p.grad.data)).toEqual(Array.from(want[i].grad.data));
+    });
   });
 
   it('errors: missing inputs, Add shape mismatch, backward before forward, no output, foreign node', () => {

@@ -287,6 +287,43 @@ STRIATE_TEST(conv2d_direct_forward_shapes_match_reference) {
   return ok;
 }
 
+// Shapes the pixel-vectorised weight gradient (weight_pixels.h) takes: groups 1, stride 1
+// along W, at most 4 output channels (AVX2) or 8 (AVX-512), rows of 8 to 40 pixels
+// (partial last vectors); kernels up to 8 wide (two tap blocks), strides and dilation
+// along H, dilation along W, padding (images padded a batch at a time).
+Case pixels_case(std::mt19937& rng) {
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  for (;;) {
+    Case c{};
+    c.groups = 1, c.sw = 1, c.sh = pick(1, 2);
+    c.cin = pick(1, 3), c.cout = pick(1, 8), c.n = pick(1, 3);
+    c.kh = pick(1, 5), c.kw = pick(1, 8);
+    c.dh = pick(0, 3) == 0 ? 2 : 1, c.dw = pick(0, 3) == 0 ? 2 : 1;
+    c.pt = pick(0, 2), c.pb = pick(0, 2), c.pl = pick(0, 2), c.pr = pick(0, 2);
+    c.h = pick(c.dh * (c.kh - 1) + 1, 12);
+    c.w = c.dw * (c.kw - 1) + pick(8, 40) - c.pl - c.pr;
+    if (c.w >= 1) return c;
+  }
+}
+
+STRIATE_TEST(conv2d_weight_pixels_shapes_match_reference) {
+  std::mt19937 rng(57);
+  const Case fixed[] = {
+      {4, 1, 32, 32, 6, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1},   // LeNet C1: rows of 28, channel blocks of 3
+      {2, 2, 9, 30, 3, 3, 7, 2, 1, 1, 1, 3, 3, 1, 1, 1},    // 7 taps: two tap blocks; stride 2 along H
+      {3, 1, 6, 17, 1, 2, 3, 1, 1, 0, 2, 1, 0, 2, 2, 1},    // one channel, dilation, asymmetric padding
+      {1, 3, 5, 16, 8, 1, 2, 1, 1, 0, 0, 0, 0, 1, 1, 1},    // 8 channels, rows of 15
+  };
+  bool ok = true;
+  for (auto isa : isas_under_test())
+    for (int threads : {1, 2}) {
+      for (const Case& c : fixed) ok &= check_case(isa, c, threads, rng);
+      for (int i = 0; i < 12; ++i) ok &= check_case(isa, pixels_case(rng), threads, rng);
+    }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
 STRIATE_TEST(conv2d_is_deterministic) {
   std::mt19937 rng(5);
   // Every path splits work so that each output is summed in one order whatever the thread

@@ -27,6 +27,8 @@ struct Simd {
   static void store(float* p, Reg v) { _mm256_storeu_ps(p, v); }
   // direct_rows.h: 2 rows x 6 channels in 12 accumulators.
   static constexpr int kRowTileRows = 2, kRowTileChannels = 6;
+  // weight_pixels.h: up to 2 channels x 5 taps in 10 accumulators, 2 dy vectors and one of x.
+  static constexpr int kPixelChannels = 2, kPixelTaps = 5;
   static __m256i lanes_mask(int n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   }

@@ -25,6 +25,8 @@ struct Simd {
   static void store(float* p, Reg v) { _mm512_storeu_ps(p, v); }
   // direct_rows.h: 3 rows x 8 channels in 24 accumulators.
   static constexpr int kRowTileRows = 3, kRowTileChannels = 8;
+  // weight_pixels.h: up to 4 channels x 6 taps in 24 accumulators, 4 dy vectors and one of x.
+  static constexpr int kPixelChannels = 4, kPixelTaps = 6;
   static __mmask16 lanes_mask(int n) { return static_cast<__mmask16>(n >= 16 ? 0xffff : (1u << n) - 1); }
   static Reg load_masked(const float* p, __mmask16 m) { return _mm512_maskz_loadu_ps(m, p); }
   static void store_masked(float* p, __mmask16 m, Reg v) { _mm512_mask_storeu_ps(p, m, v); }

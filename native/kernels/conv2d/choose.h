@@ -4,6 +4,7 @@
 // vector traits Simd, inside an anonymous namespace.
 #pragma once
 #include "kernels/conv2d/direct_rows.h"
+#include "kernels/conv2d/weight_pixels.h"
 
 namespace striate {
 namespace {
@@ -31,6 +32,7 @@ void grad_input(const Conv2dParams& p, const float* dy, const float* w, float* d
 
 template <class Simd>
 void grad_weight(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db, SgemmFn sgemm) {
+  if (weight_pixels::fits<Simd>(p)) return weight_pixels::grad_weight<Simd>(p, x, dy, dw, db);
   if (direct::grad_weight_fits(p, kMinChannels)) return direct::grad_weight<Simd>(p, x, dy, dw, db);
   conv::grad_weight_gemm(p, x, dy, dw, db, sgemm);
 }

@@ -56,6 +56,7 @@ export interface NativeAddon {
     value: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, stepSize: number, beta1: number,
     beta2: number, root2: number, eps: number, l2: number, decay: number,
   ): void;
+  add(a: Float32Array, b: Float32Array, out: Float32Array): void;
   multiply(a: Float32Array, b: Float32Array, out: Float32Array): void;
   sigmoid(x: Float32Array, y: Float32Array): void;
   sigmoidGrad(y: Float32Array, dy: Float32Array, dx: Float32Array): void;

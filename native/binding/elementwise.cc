@@ -4,7 +4,7 @@
 // softmaxCrossEntropy(logits, n, k, labels | null, targets | null, eps, dlogits) -> summed loss
 // sgdUpdate(value, grad, momentumBuffer | null, lr, weightDecay, momentum, keep, share, nesterov)
 // adamUpdate(value, grad, m, v, stepSize, beta1, beta2, root2, eps, l2, decay)
-// multiply(a, b, out)
+// add(a, b, out), multiply(a, b, out)
 // sigmoid(x, y)  sigmoidGrad(y, dy, dx)  tanh(x, y)  tanhGrad(y, dy, dx)
 // elu(x, y, alpha)  eluGrad(x, y, dy, dx, alpha)
 // softmax(x, y, outer, dim, inner)  softmaxGrad(y, dy, dx, outer, dim, inner)
@@ -175,6 +175,16 @@ Napi::Value adam_update(const Napi::CallbackInfo& info) {
   s.l2 = number(info, 9, op, "l2");
   s.decay = number(info, 10, op, "decay");
   dispatch::kernels().adam_update(n, s, value, grad, m, v);
+  return info.Env().Undefined();
+}
+
+Napi::Value add(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "add";
+  const int64_t n = length_of(info, 0, op, "a");
+  const float* a = exact_floats(info, 0, op, "a", n);
+  const float* b = exact_floats(info, 1, op, "b", n);
+  float* out = exact_floats(info, 2, op, "out", n);
+  dispatch::kernels().add(n, a, b, out);
   return info.Env().Undefined();
 }
 
@@ -372,6 +382,7 @@ void export_elementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, softmax_cross_entropy, "softmaxCrossEntropy"));
   exports.Set("sgdUpdate", Napi::Function::New(env, sgd_update, "sgdUpdate"));
   exports.Set("adamUpdate", Napi::Function::New(env, adam_update, "adamUpdate"));
+  exports.Set("add", Napi::Function::New(env, add, "add"));
   exports.Set("multiply", Napi::Function::New(env, multiply, "multiply"));
   exports.Set("sigmoid", Napi::Function::New(env, sigmoid, "sigmoid"));
   exports.Set("sigmoidGrad", Napi::Function::New(env, sigmoid_grad, "sigmoidGrad"));

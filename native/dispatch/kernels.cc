@@ -33,6 +33,7 @@ Kernels kernels_for(Isa isa) {
   k.softmax_xent = scalar::softmax_xent;
   k.sgd_update = scalar::sgd_update;
   k.adam_update = scalar::adam_update;
+  k.add = scalar::add;
   k.mul = scalar::mul;
   k.sigmoid_fwd = scalar::sigmoid_fwd;
   k.sigmoid_bwd = scalar::sigmoid_bwd;
@@ -72,6 +73,7 @@ Kernels kernels_for(Isa isa) {
       k.softmax_xent = avx2::softmax_xent;
       k.sgd_update = avx2::sgd_update;
       k.adam_update = avx2::adam_update;
+      k.add = avx2::add;
       k.mul = avx2::mul;
       k.sigmoid_fwd = avx2::sigmoid_fwd;
       k.sigmoid_bwd = avx2::sigmoid_bwd;
@@ -108,6 +110,7 @@ Kernels kernels_for(Isa isa) {
       k.softmax_xent = avx512::softmax_xent;
       k.sgd_update = avx512::sgd_update;
       k.adam_update = avx512::adam_update;
+      k.add = avx512::add;
       k.mul = avx512::mul;
       k.sigmoid_fwd = avx512::sigmoid_fwd;
       k.sigmoid_bwd = avx512::sigmoid_bwd;
@@ -146,6 +149,7 @@ Kernels kernels_for(Isa isa) {
       k.softmax_xent = neon::softmax_xent;
       k.sgd_update = neon::sgd_update;
       k.adam_update = neon::adam_update;
+      k.add = neon::add;
       k.mul = neon::mul;
       k.sigmoid_fwd = neon::sigmoid_fwd;
       k.sigmoid_bwd = neon::sigmoid_bwd;

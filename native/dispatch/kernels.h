@@ -34,6 +34,7 @@ struct Kernels {
                          float eps, float* dlogits) = nullptr;
   void (*sgd_update)(int64_t n, const SgdStep&, float* value, const float* grad, float* momentum) = nullptr;
   void (*adam_update)(int64_t n, const AdamStep&, float* value, const float* grad, float* m, float* v) = nullptr;
+  void (*add)(int64_t n, const float* a, const float* b, float* out) = nullptr;
   void (*mul)(int64_t n, const float* a, const float* b, float* out) = nullptr;
   void (*sigmoid_fwd)(int64_t n, const float* x, float* y) = nullptr;
   void (*sigmoid_bwd)(int64_t n, const float* y, const float* dy, float* dx) = nullptr;

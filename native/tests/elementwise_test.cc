@@ -187,6 +187,9 @@ bool check_transcendental(dispatch::Isa isa, int64_t n, int threads, std::mt1993
   const float *x = xs.data() + 1, *dy = dys.data() + 1;
   std::vector<float> y(n + 1), got(n + 1), want(n), again(n + 1);
   bool ok = true;
+  k.add(n, x, bs.data() + 1, got.data() + 1);
+  reference::add(n, x, bs.data() + 1, want.data());
+  ok &= same(got.data() + 1, want.data(), n, where(isa, "add", n, threads));
   k.mul(n, x, bs.data() + 1, got.data() + 1);
   reference::mul(n, x, bs.data() + 1, want.data());
   ok &= same(got.data() + 1, want.data(), n, where(isa, "mul", n, threads));

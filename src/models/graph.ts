@@ -11,6 +11,7 @@
 import { formatShape } from '../errors.js';
 import { BaseLayer, sameShape, type BackwardOptions, type Buffer, type ForwardOptions, type LayerConfig } from '../nn/layer.js';
 import { layerFromConfig } from '../nn/registry.js';
+import * as ew from '../ops/elementwise.js';
 import type { Param } from '../param.js';
 import { Tensor, type Shape } from '../tensor.js';
 import type { SequentialConfig, SequentialOptions } from './sequential.js';
@@ -169,21 +170,45 @@ export class Graph {
    * @example const logits = g.forward(x, { training: true });
    */
   forward(x: Tensor | readonly Tensor[], options: ForwardOptions = {}): Tensor {
-    const xs = this.prepare(x);
+    const y = this.run(this.prepare(x), options.training === true, false);
+    this.lastBatch = y.shape[0];
+    return y;
+  }
+
+  /**
+   * The forward pass. With `reuse` (inference whose intermediate values nobody reads
+   * afterwards: predictSync), a layer may overwrite an input whose last reader it is
+   * when no other live value shares that input's buffer, and values are dropped as soon
+   * as their last reader has run: ReLU and the residual Add then allocate nothing.
+   */
+  private run(xs: readonly Tensor[], training: boolean, reuse: boolean): Tensor {
     const out = this.outputEntry();
     const values: (Tensor | undefined)[] = new Array(this.entries.length);
     this.inputIndices.forEach((index, k) => (values[index] = xs[k]));
     const batch = xs[0].shape[0];
-    const opts = { training: options.training === true };
+    const readers = new Int32Array(this.entries.length);
+    for (const index of this.plan) for (const i of this.entries[index].inputs) readers[i]++;
+    // Live values per buffer; the caller's tensors count once more, so are never overwritten.
+    const sharing = new Map<ArrayBufferLike, number>();
+    const share = (t: Tensor, by: number) => sharing.set(t.data.buffer, (sharing.get(t.data.buffer) ?? 0) + by);
+    if (reuse) for (const t of xs) share(t, 2);
     for (const index of this.plan) {
       const entry = this.entries[index];
       if (!entry.layer) continue;
-      const y = entry.layer.forwardFrom(entry.inputs.map((i) => values[i]!), opts);
+      const inputs = entry.inputs.map((i) => values[i]!);
+      const overwritable = reuse ? entry.inputs.map((i, k) => readers[i] === 1 && sharing.get(inputs[k].data.buffer) === 1) : undefined;
+      const y = entry.layer.forwardFrom(inputs, overwritable ? { training, overwritable } : { training });
       if (y.shape[0] !== batch || !sameShape(y.shape.slice(1), entry.node.shape))
         throw new Error(`${this.label}: layer '${entry.node.name}' returned ${formatShape(y.shape)}, expected ${formatShape([batch, ...entry.node.shape])}`);
       values[index] = y;
+      if (!reuse) continue;
+      share(y, 1);
+      for (const i of entry.inputs)
+        if (--readers[i] === 0 && this.entries[i].layer) {
+          share(values[i]!, -1);
+          values[i] = undefined;
+        }
     }
-    this.lastBatch = batch;
     return values[out.node.index]!;
   }
 
@@ -215,14 +240,11 @@ export class Graph {
       const have = grads[index];
       if (!have) grads[index] = g;
       else if (!owned[index]) {
-        const sum = new Float32Array(have.data);
-        for (let i = 0; i < sum.length; i++) sum[i] += g.data[i];
+        const sum = new Float32Array(have.size);
+        ew.add(have.data, g.data, sum);
         grads[index] = new Tensor(sum, have.shape);
         owned[index] = 1;
-      } else {
-        const sum = have.data;
-        for (let i = 0; i < sum.length; i++) sum[i] += g.data[i];
-      }
+      } else ew.add(have.data, g.data, have.data);
     };
     // A node needs dL/d(node) when a parameter, or an input whose gradient was asked
     // for, lies at or before it.
@@ -296,8 +318,10 @@ export class Graph {
         const size = t.size / n;
         return new Tensor(t.data.subarray(start * size, end * size), [end - start, ...t.shape.slice(1)]);
       });
-      out.set(this.forward(slices, { training: false }).data, start * sampleSize);
+      out.set(this.run(slices, false, true).data, start * sampleSize);
     }
+    // The layers' saved inputs may have been overwritten: no backward from here.
+    this.lastBatch = -1;
     return new Tensor(out, [n, ...sample]);
   }
 

@@ -25,7 +25,9 @@ const ANY_RANK = [1, 2, 3, 4, 5, 6];
  * (`training: true`) writes y into a buffer the layer keeps and overwrites on its next
  * training forward, and backward writes dx into a buffer it overwrites on its next
  * backward. A training step then allocates nothing here (a fresh 1 MB Float32Array
- * costs more than the ReLU that fills it). Inference forwards return fresh tensors.
+ * costs more than the ReLU that fills it). Inference forwards return fresh tensors,
+ * except that `Graph.predictSync` lets a pointwise activation overwrite an input nobody
+ * reads afterwards.
  * So a training output or a gradient is valid until the same layer's next training
  * forward or backward: `clone()` it to keep it longer.
  */
@@ -34,6 +36,8 @@ abstract class Activation extends Layer {
   protected y: Tensor | undefined;
   private yBuffer = new Float32Array(0);
   private dxBuffer = new Float32Array(0);
+  /** y[i] depends on x[i] alone, so y may be written over x (`overwritable`). */
+  protected readonly pointwise: boolean = true;
 
   outputShape(inputShape: Shape): Shape {
     return inputShape;
@@ -49,7 +53,7 @@ abstract class Activation extends Layer {
     if (options.training === true) {
       if (this.yBuffer.length < x.size) this.yBuffer = new Float32Array(x.size);
       data = this.yBuffer.subarray(0, x.size);
-    } else data = new Float32Array(x.size);
+    } else data = this.pointwise && options.overwritable?.[0] ? x.data : new Float32Array(x.size);
     const y = new Tensor(data, x.shape);
     this.apply(x.data, y.data, x.shape);
     this.x = x;
@@ -189,6 +193,7 @@ export interface SoftmaxOptions extends BaseLayerOptions {
  */
 export class Softmax extends Activation {
   readonly type = 'softmax';
+  protected override readonly pointwise = false;
   readonly axis: number;
   constructor(options: SoftmaxOptions = {}) {
     const o = checkOptions('Softmax', options, false);

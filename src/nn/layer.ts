@@ -15,6 +15,11 @@ import { Tensor, type Shape } from '../tensor.js';
 export interface ForwardOptions {
   /** Training mode: dropout drops, batch norm uses batch statistics. Default false. */
   training?: boolean;
+  /**
+   * Per input: nothing reads it after this layer, so an elementwise layer may write its
+   * output over it instead of allocating. Set by `Graph.predictSync`, never in training.
+   */
+  overwritable?: readonly boolean[];
 }
 
 export interface BackwardOptions {

@@ -7,6 +7,7 @@
  * layers never write into the tensors they are given.
  */
 import { formatShape } from '../errors.js';
+import * as ew from '../ops/elementwise.js';
 import { Tensor, type Shape } from '../tensor.js';
 import {
   MergeLayer, checkGradShape, checkInput, checkOptions, missingForward, sameShape,
@@ -55,14 +56,14 @@ export class Add extends MergeLayer {
   }
 
   forward(inputs: readonly Tensor[], options: ForwardOptions = {}): Tensor {
-    void options;
     checkInputs(this.label, inputs);
     this.outputShape(inputs.map((x) => x.shape));
-    const y = new Float32Array(inputs[0].data);
-    for (let i = 1; i < inputs.length; i++) {
-      const x = inputs[i].data;
-      for (let j = 0; j < y.length; j++) y[j] += x[j];
-    }
+    // ((x0 + x1) + x2) + ..., in input order. The first sum may be written over x0 or x1
+    // when nothing reads it afterwards (predictSync), the others only over that sum.
+    const k = options.overwritable?.slice(0, 2).indexOf(true) ?? -1;
+    const y = k >= 0 ? inputs[k].data : new Float32Array(inputs[0].size);
+    ew.add(inputs[0].data, inputs[1].data, y);
+    for (let i = 2; i < inputs.length; i++) ew.add(y, inputs[i].data, y);
     this.shape = inputs[0].shape;
     this.count = inputs.length;
     return new Tensor(y, inputs[0].shape);

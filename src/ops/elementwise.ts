@@ -119,6 +119,11 @@ export function dropoutMask(mask: Float32Array, rate: number, rng: Rng): void {
   for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() < rate ? 0 : keep;
 }
 
+/** out = a + b; out may be a or b. */
+export function add(a: Float32Array, b: Float32Array, out: Float32Array): void {
+  native.add(a, b, out);
+}
+
 /** out = a · b, elementwise. */
 export function multiply(a: Float32Array, b: Float32Array, out: Float32Array): void {
   native.multiply(a, b, out);

@@ -382,6 +382,11 @@ describe(`elementwise kernels on ${st.backendInfo().isa}`, () => {
         const out = new Float32Array(n);
         ew.multiply(x, b, out);
         expectClose(out, Float32Array.from(x, (v, i) => v * b[i]), 0, `multiply n=${n}`);
+        ew.add(x, b, out);
+        expectClose(out, Float32Array.from(x, (v, i) => v + b[i]), 0, `add n=${n}`);
+        const inPlace = Float32Array.from(b);
+        ew.add(x, inPlace, inPlace);
+        expectClose(inPlace, out, 0, `add into b n=${n}`);
       }
     });
   }
@@ -614,6 +619,7 @@ describe(`elementwise kernels on ${st.backendInfo().isa}`, () => {
     expect(() => native.sgdUpdate(x, x, null, 0.1, 0, 0.9, 0.9, 1, false)).toThrow(/momentumBuffer is required/);
     expect(() => native.adamUpdate(x, x, x, new Float32Array(9), 1, 0.9, 0.999, 1, 1e-8, 0, 1)).toThrow(/adamUpdate: v has 9 elements/);
     expect(() => native.multiply(x, x, new Float32Array(9))).toThrow(/multiply: out has 9 elements, expected 8/);
+    expect(() => native.add(x, new Float32Array(7), x)).toThrow(/add: b has 7 elements, expected 8/);
     expect(() => native.sigmoid(x, new Float32Array(7))).toThrow(/sigmoid: y has 7 elements, expected 8/);
     expect(() => native.tanhGrad(x, [1, 2] as unknown as Float32Array, x)).toThrow(/tanhGrad: dy must be a Float32Array/);
     expect(() => native.eluGrad(x, x, x, x, 'a' as unknown as number)).toThrow(/eluGrad: alpha must be a number/);

@@ -126,6 +126,33 @@ describe('Graph', () => {
     });
   });
 
+  it('predictSync writes over values nobody reads again, and answers as forward does, bit for bit', () => {
+    // Shortcuts read twice (by a convolution and by Add), Add(a, x, x), Flatten's view of
+    // its input, Dropout returning its input, a pointwise activation on a graph input,
+    // and Softmax, which must not work in place.
+    const g = new st.Graph({ seed: 9 });
+    const x = g.input([3, 5, 5]);
+    const x0 = g.add(new nn.ReLU(), x);
+    let a = g.add(new nn.Conv2D({ filters: 3, kernelSize: 3, padding: 1 }), x0);
+    a = g.add(new nn.ReLU(), a);
+    a = g.add(new nn.Conv2D({ filters: 3, kernelSize: 3, padding: 1 }), a);
+    let y = g.add(new nn.Add(), a, x0, x0);
+    y = g.add(new nn.Dropout({ rate: 0.5 }), y);
+    y = g.add(new nn.Tanh(), y);
+    const b = g.add(new nn.Add(), y, a);
+    const flat = g.add(new nn.Flatten(), b);
+    const h = g.add(new nn.Sigmoid(), flat);
+    const d = g.add(new nn.Dense({ units: 4 }), h);
+    g.output(g.add(new nn.Softmax(), g.add(new nn.Add(), d, g.add(new nn.ELU(), d))));
+    const input = randomTensor([5, 3, 5, 5], 10);
+    const before = Float32Array.from(input.data);
+    const want = g.forward(input).clone();
+    const got = g.predictSync(input, { batchSize: 2 });
+    expect(Array.from(got.data)).toEqual(Array.from(want.data));
+    expect(Array.from(input.data)).toEqual(Array.from(before));
+    expect(() => g.backward(st.zeros([5, 4]))).toThrow(/backward called before forward/);
+  });
+
   it('errors: missing inputs, Add shape mismatch, backward before forward, no output, foreign node', () => {
     const g = new st.Graph();
     const x = g.input([4]);

@@ -120,6 +120,14 @@ void bias_grad_impl(int64_t outer, int64_t channels, int64_t inner, const float*
 }
 
 template <class T>
+void add_impl(int64_t n, const float* a, const float* b, float* out) {
+  map<T>(n, [=](auto t, int64_t i) {
+    using U = decltype(t);
+    U::store(out + i, U::add(U::load(a + i), U::load(b + i)));
+  });
+}
+
+template <class T>
 void mul_impl(int64_t n, const float* a, const float* b, float* out) {
   map<T>(n, [=](auto t, int64_t i) {
     using U = decltype(t);
@@ -268,6 +276,7 @@ void adam_update_impl(int64_t n, const AdamStep& s, float* value, const float* g
                       float eps, float* dlogits) {                                                             \
     return softmax_xent_rows(n, k, logits, labels, targets, eps, dlogits);                                     \
   }                                                                                                            \
+  void add(int64_t n, const float* a, const float* b, float* out) { add_impl<T>(n, a, b, out); }                \
   void mul(int64_t n, const float* a, const float* b, float* out) { mul_impl<T>(n, a, b, out); }                \
   void sigmoid_fwd(int64_t n, const float* x, float* y) { sigmoid_fwd_impl<T>(n, x, y); }                        \
   void sigmoid_bwd(int64_t n, const float* y, const float* dy, float* dx) { sigmoid_bwd_impl<T>(n, y, dy, dx); } \

@@ -55,6 +55,8 @@ struct LrnParams {
   /* and returns the summed loss −sum q·log softmax (the caller divides by n).                        */    \
   double softmax_xent(int64_t n, int64_t k, const float* logits, const int32_t* labels, const float* targets, \
                       float eps, float* dlogits);                                                           \
+  /* out = a + b (the residual Add, and fan-out gradients summed). */                                       \
+  void add(int64_t n, const float* a, const float* b, float* out);                                          \
   /* out = a·b (dropout's mask, forward and backward). */                                                  \
   void mul(int64_t n, const float* a, const float* b, float* out);                                          \
   /* y = 1/(1 + e^−x); dx = dy·y·(1 − y). */                                                                \

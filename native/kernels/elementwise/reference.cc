@@ -83,6 +83,10 @@ void adam_update(int64_t n, const AdamStep& s, float* value, const float* grad, 
   }
 }
 
+void add(int64_t n, const float* a, const float* b, float* out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = a[i] + b[i];
+}
+
 void mul(int64_t n, const float* a, const float* b, float* out) {
   for (int64_t i = 0; i < n; ++i) out[i] = a[i] * b[i];
 }

@@ -21,9 +21,10 @@ inline __m256i lanes_below(int n) {
 
 // V = 1 or 2 vectors of 8 columns: a tail strip of at most 8 columns computes half the
 // tile instead of padding it to 16.
-template <int ROWS, int V>
-void tile(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc, float alpha, float beta,
-          int cols) {
+// A_IN_PLACE: a is A itself (row r at a + r * lda) rather than a packed strip.
+template <int ROWS, int V, bool A_IN_PLACE>
+void tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_stride, float* c, int64_t ldc, float alpha,
+          float beta, int cols) {
   __m256 acc[ROWS][V];
   for (int r = 0; r < ROWS; ++r) {
     for (int h = 0; h < V; ++h) acc[r][h] = _mm256_setzero_ps();
@@ -32,13 +33,13 @@ void tile(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c
     _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 8 * V - 1), _MM_HINT_T0);
   }
-  for (int64_t p = 0; p < kc; ++p, a += kMR, b += b_stride) {
+  for (int64_t p = 0; p < kc; ++p, a += A_IN_PLACE ? 1 : kMR, b += b_stride) {
     __m256 bv[V];
     for (int h = 0; h < V; ++h) bv[h] = _mm256_loadu_ps(b + 8 * h);
     for (int r = 0; r < ROWS; ++r) {
       // Not _mm256_broadcast_ss(a + r): GCC treats that pointer as possibly reading acc
       // and stores every accumulator to the stack on every k step (half speed).
-      const __m256 av = _mm256_set1_ps(a[r]);
+      const __m256 av = _mm256_set1_ps(A_IN_PLACE ? a[r * lda] : a[r]);
       for (int h = 0; h < V; ++h) acc[r][h] = _mm256_fmadd_ps(av, bv[h], acc[r][h]);
     }
   }
@@ -69,10 +70,13 @@ void tile(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c
 
 template <int ROWS>
 struct Tile {
-  static void run(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc, float alpha,
-                  float beta, int cols) {
-    if (cols <= 8) return tile<ROWS, 1>(kc, a, b, b_stride, c, ldc, alpha, beta, cols);
-    tile<ROWS, 2>(kc, a, b, b_stride, c, ldc, alpha, beta, cols);
+  // lda > 0: A read in place; 0: a packed strip.
+  static void run(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_stride, float* c, int64_t ldc,
+                  float alpha, float beta, int cols) {
+    if (lda > 0) return cols <= 8 ? tile<ROWS, 1, true>(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols)
+                                   : tile<ROWS, 2, true>(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols);
+    if (cols <= 8) return tile<ROWS, 1, false>(kc, a, 0, b, b_stride, c, ldc, alpha, beta, cols);
+    tile<ROWS, 2, false>(kc, a, 0, b, b_stride, c, ldc, alpha, beta, cols);
   }
 };
 
@@ -127,10 +131,12 @@ struct Kernel {
     transpose_panel(src + 8 * ldb, ldb, 8, kc, dst + 8, NR, lanes_below(8));
   }
 
-  static void run(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc, float alpha,
-                  float beta, int rows, int cols) {
-    if (rows == MR) return Tile<MR>::run(kc, a, b, b_stride, c, ldc, alpha, beta, cols);
-    run_rows<Tile, MR>(rows, kc, a, b, b_stride, c, ldc, alpha, beta, cols);
+  static constexpr bool kReadsAInPlace = true;
+
+  static void run(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_stride, float* c, int64_t ldc,
+                  float alpha, float beta, int rows, int cols) {
+    if (rows == MR) return Tile<MR>::run(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols);
+    run_rows<Tile, MR>(rows, kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols);
   }
 };
 

@@ -13,8 +13,8 @@ struct Kernel {
   static constexpr int MR = 8, NR = 12;
   static constexpr int64_t KC = 256, MC = 128, NC = 3072;
 
-  static void run(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc, float alpha,
-                  float beta, int rows, int cols) {
+  static void run(int64_t kc, const float* a, int64_t /*lda: always packed here*/, const float* b, int64_t b_stride,
+                  float* c, int64_t ldc, float alpha, float beta, int rows, int cols) {
     float32x4_t acc[MR][3];
     for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = acc[r][2] = vdupq_n_f32(0.0f);
     for (int64_t p = 0; p < kc; ++p, a += MR, b += b_stride) {

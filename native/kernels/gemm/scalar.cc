@@ -11,8 +11,8 @@ struct Kernel {
   static constexpr int64_t KC = 256, MC = 128, NC = 2048;
 
   // Computes the whole zero-padded tile and stores its rows x cols part.
-  static void run(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc, float alpha,
-                  float beta, int rows, int cols) {
+  static void run(int64_t kc, const float* a, int64_t /*lda: always packed here*/, const float* b, int64_t b_stride,
+                  float* c, int64_t ldc, float alpha, float beta, int rows, int cols) {
     float acc[MR][NR] = {};
     for (int64_t p = 0; p < kc; ++p, a += MR, b += b_stride)
       for (int r = 0; r < MR; ++r)

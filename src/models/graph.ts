@@ -177,9 +177,10 @@ export class Graph {
 
   /**
    * The forward pass. With `reuse` (inference whose intermediate values nobody reads
-   * afterwards: predictSync), a layer may overwrite an input whose last reader it is
-   * when no other live value shares that input's buffer, and values are dropped as soon
-   * as their last reader has run: ReLU and the residual Add then allocate nothing.
+   * afterwards: predictSync), layers write into buffers they keep from call to call, an
+   * elementwise layer may overwrite an input whose last reader it is when no other live
+   * value shares that input's buffer, and values are dropped once their last reader has
+   * run: a pass allocates nothing after the first.
    */
   private run(xs: readonly Tensor[], training: boolean, reuse: boolean): Tensor {
     const out = this.outputEntry();
@@ -196,8 +197,9 @@ export class Graph {
       const entry = this.entries[index];
       if (!entry.layer) continue;
       const inputs = entry.inputs.map((i) => values[i]!);
-      const overwritable = reuse ? entry.inputs.map((i, k) => readers[i] === 1 && sharing.get(inputs[k].data.buffer) === 1) : undefined;
-      const y = entry.layer.forwardFrom(inputs, overwritable ? { training, overwritable } : { training });
+      const options: ForwardOptions = { training };
+      if (reuse) options.transient = { overwritable: entry.inputs.map((i, k) => readers[i] === 1 && sharing.get(inputs[k].data.buffer) === 1) };
+      const y = entry.layer.forwardFrom(inputs, options);
       if (y.shape[0] !== batch || !sameShape(y.shape.slice(1), entry.node.shape))
         throw new Error(`${this.label}: layer '${entry.node.name}' returned ${formatShape(y.shape)}, expected ${formatShape([batch, ...entry.node.shape])}`);
       values[index] = y;

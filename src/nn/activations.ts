@@ -10,6 +10,7 @@
  * Softmax followed by a log loss: the fused form is stable and cheaper.
  */
 import * as ew from '../ops/elementwise.js';
+import { KeptArray, keepsOutput } from './kept-array.js';
 import { Tensor, type Shape } from '../tensor.js';
 import {
   Layer, checkGradShape, checkInput, checkOptions, missingForward, numberOption,
@@ -19,24 +20,16 @@ import {
 const ANY_RANK = [1, 2, 3, 4, 5, 6];
 
 /**
- * The shared plumbing of an activation: keep x and y, check dy, fill dx.
- *
- * Buffer reuse (the rule every activation follows): a training forward
- * (`training: true`) writes y into a buffer the layer keeps and overwrites on its next
- * training forward, and backward writes dx into a buffer it overwrites on its next
- * backward. A training step then allocates nothing here (a fresh 1 MB Float32Array
- * costs more than the ReLU that fills it). Inference forwards return fresh tensors,
- * except that `Graph.predictSync` lets a pointwise activation overwrite an input nobody
- * reads afterwards.
- * So a training output or a gradient is valid until the same layer's next training
- * forward or backward: `clone()` it to keep it longer.
+ * The shared plumbing of an activation: keep x and y, check dy, fill dx. y and dx go
+ * into kept arrays (see kept-array.ts); inside `Graph.predictSync` a pointwise
+ * activation writes y over its input instead when nothing reads that afterwards.
  */
 abstract class Activation extends Layer {
   protected x: Tensor | undefined;
   protected y: Tensor | undefined;
-  private yBuffer = new Float32Array(0);
-  private dxBuffer = new Float32Array(0);
-  /** y[i] depends on x[i] alone, so y may be written over x (`overwritable`). */
+  private readonly yArray = new KeptArray(Float32Array);
+  private readonly dxArray = new KeptArray(Float32Array);
+  /** y[i] depends on x[i] alone, so y may be written over x (`transient.overwritable`). */
   protected readonly pointwise: boolean = true;
 
   outputShape(inputShape: Shape): Shape {
@@ -50,10 +43,8 @@ abstract class Activation extends Layer {
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
     checkInput(this.label, 'x', x, ANY_RANK, 'a tensor [N, ...]');
     let data: Float32Array;
-    if (options.training === true) {
-      if (this.yBuffer.length < x.size) this.yBuffer = new Float32Array(x.size);
-      data = this.yBuffer.subarray(0, x.size);
-    } else data = this.pointwise && options.overwritable?.[0] ? x.data : new Float32Array(x.size);
+    if (this.pointwise && options.transient?.overwritable[0]) data = x.data;
+    else data = keepsOutput(options) ? this.yArray.take(x.size) : new Float32Array(x.size);
     const y = new Tensor(data, x.shape);
     this.apply(x.data, y.data, x.shape);
     this.x = x;
@@ -64,8 +55,7 @@ abstract class Activation extends Layer {
   backward(dy: Tensor): Tensor {
     const x = this.x ?? missingForward(this.label);
     checkGradShape(this.label, dy, x.shape);
-    if (this.dxBuffer.length < x.size) this.dxBuffer = new Float32Array(x.size);
-    const dx = new Tensor(this.dxBuffer.subarray(0, x.size), x.shape);
+    const dx = new Tensor(this.dxArray.take(x.size), x.shape);
     this.grad(x.data, this.y!.data, dy.data, dx.data, x.shape);
     return dx;
   }

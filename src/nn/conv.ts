@@ -5,6 +5,7 @@
  *   forward   y = W ⋆ x + b  (cross-correlation, as every framework)
  *   backward  dx = conv·GradInput(dy, W),  dW += conv·GradWeight(x, dy).dw,  db += Σ_{n,spatial} dy
  */
+import { KeptArray, keepsOutput } from './kept-array.js';
 import {
   conv1d, conv1dGradInput, conv1dGradWeight, conv2d, conv2dGradInput, conv2dGradWeight, conv2dOutputShape,
   type Conv1dOptions, type Conv1dPadding, type Conv2dOptions, type Conv2dPadding,
@@ -72,6 +73,8 @@ abstract class Conv extends Layer {
   bias: Param | undefined;
   private x: Tensor | undefined;
   private yShape: Shape | undefined;
+  private readonly yArray = new KeptArray(Float32Array);
+  private readonly dxArray = new KeptArray(Float32Array);
 
   constructor(o: ConvCommonOptions & { kernelSize: unknown }) {
     super(o);
@@ -90,8 +93,8 @@ abstract class Conv extends Layer {
   protected abstract kernelShape(): number[];
   protected abstract opOptions(): Conv2dOptions | Conv1dOptions;
   protected abstract sampleOutputShape(inputShape: Shape): Shape;
-  protected abstract run(x: Tensor, w: Tensor, b: Tensor | null): Tensor;
-  protected abstract gradInput(dy: Tensor, w: Tensor, xShape: Shape): Tensor;
+  protected abstract run(x: Tensor, w: Tensor, b: Tensor | null, out?: Float32Array): Tensor;
+  protected abstract gradInput(dy: Tensor, w: Tensor, xShape: Shape, out?: Float32Array): Tensor;
   protected abstract gradWeight(x: Tensor, dy: Tensor, wShape: Shape): { dw: Tensor; db: Tensor };
 
   protected convConfig(extra: Record<string, unknown>): LayerConfig {
@@ -133,12 +136,13 @@ abstract class Conv extends Layer {
     return this.bias ? [this.weight, this.bias] : [this.weight];
   }
 
+  /** y and, in backward, dx go into kept arrays (see kept-array.ts). */
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    void options;
     checkInput(this.label, 'x', x, [this.rank], this.layout);
     if (!this.weight) this.build(x.shape.slice(1));
-    else this.outputShape(x.shape.slice(1));
-    const y = this.run(x, this.weight!.value, this.bias ? this.bias.value : null);
+    const size = x.shape[0] * this.outputShape(x.shape.slice(1)).reduce((a, d) => a * d, 1);
+    const out = keepsOutput(options) ? this.yArray.take(size) : undefined;
+    const y = this.run(x, this.weight!.value, this.bias ? this.bias.value : null, out);
     this.x = x;
     this.yShape = y.shape;
     return y;
@@ -146,7 +150,8 @@ abstract class Conv extends Layer {
 
   backward(dy: Tensor): Tensor {
     this.accumulateParamGrads(dy);
-    return this.gradInput(dy, this.weight!.value, this.x!.shape);
+    const x = this.x!;
+    return this.gradInput(dy, this.weight!.value, x.shape, this.dxArray.take(x.size));
   }
 
   /** dW and db only: for the first layer of a network, whose dx nobody reads. */
@@ -210,12 +215,12 @@ export class Conv2D extends Conv {
     return conv2dOutputShape([1, ...inputShape], w, this.opOptions()).slice(1);
   }
 
-  protected run(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
-    return conv2d(x, w, b, this.opOptions());
+  protected run(x: Tensor, w: Tensor, b: Tensor | null, out?: Float32Array): Tensor {
+    return conv2d(x, w, b, this.opOptions(), out);
   }
 
-  protected gradInput(dy: Tensor, w: Tensor, xShape: Shape): Tensor {
-    return conv2dGradInput(dy, w, xShape, this.opOptions());
+  protected gradInput(dy: Tensor, w: Tensor, xShape: Shape, out?: Float32Array): Tensor {
+    return conv2dGradInput(dy, w, xShape, this.opOptions(), out);
   }
 
   protected gradWeight(x: Tensor, dy: Tensor, wShape: Shape): { dw: Tensor; db: Tensor } {
@@ -271,12 +276,12 @@ export class Conv1D extends Conv {
     return [c, l];
   }
 
-  protected run(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
-    return conv1d(x, w, b, this.opOptions());
+  protected run(x: Tensor, w: Tensor, b: Tensor | null, out?: Float32Array): Tensor {
+    return conv1d(x, w, b, this.opOptions(), out);
   }
 
-  protected gradInput(dy: Tensor, w: Tensor, xShape: Shape): Tensor {
-    return conv1dGradInput(dy, w, xShape, this.opOptions());
+  protected gradInput(dy: Tensor, w: Tensor, xShape: Shape, out?: Float32Array): Tensor {
+    return conv1dGradInput(dy, w, xShape, this.opOptions(), out);
   }
 
   protected gradWeight(x: Tensor, dy: Tensor, wShape: Shape): { dw: Tensor; db: Tensor } {

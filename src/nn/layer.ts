@@ -16,10 +16,11 @@ export interface ForwardOptions {
   /** Training mode: dropout drops, batch norm uses batch statistics. Default false. */
   training?: boolean;
   /**
-   * Per input: nothing reads it after this layer, so an elementwise layer may write its
-   * output over it instead of allocating. Set by `Graph.predictSync`, never in training.
+   * Set by `Graph.predictSync`, which reads every intermediate value within one pass
+   * only: the layer may write its output into a buffer it keeps, as in training, or,
+   * if elementwise, over an input marked `overwritable` (nothing reads it afterwards).
    */
-  overwritable?: readonly boolean[];
+  transient?: { overwritable: readonly boolean[] };
 }
 
 export interface BackwardOptions {

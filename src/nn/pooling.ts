@@ -9,8 +9,9 @@
  */
 import {
   avgPool2d, avgPool2dGrad, globalAvgPool2d, globalAvgPool2dGrad, maxPool2dGrad, maxPool2dWithArgmax, pool2dOutputShape,
-  stochasticPool2d, stochasticPool2dGrad, stochasticPool2dInferenceGrad, type AvgPoolOptions, type PoolOptions,
+  stochasticPool2d, stochasticPool2dGrad, stochasticPool2dInferenceGrad, type AvgPoolOptions, type MaxPoolOut, type PoolOptions,
 } from '../ops/pool.js';
+import { KeptArray, keepsOutput } from './kept-array.js';
 import { Rng } from '../random.js';
 import type { Shape, Tensor } from '../tensor.js';
 import {
@@ -77,6 +78,11 @@ abstract class Pool2D extends Layer {
     this.x = x;
   }
 
+  /** The element count of the output for x. */
+  protected outputSize(x: Tensor): number {
+    return x.shape[0] * this.outputShape(x.shape.slice(1)).reduce((a, d) => a * d, 1);
+  }
+
   protected end(y: Tensor): Tensor {
     this.yShape = y.shape;
     return y;
@@ -97,6 +103,9 @@ abstract class Pool2D extends Layer {
 export class MaxPool2D extends Pool2D {
   readonly type = 'maxPool2d';
   private argmax: Int32Array | undefined;
+  private readonly yArray = new KeptArray(Float32Array);
+  private readonly argmaxArray = new KeptArray(Int32Array);
+  private readonly dxArray = new KeptArray(Float32Array);
 
   constructor(options: Pool2DOptions) {
     super(checkOptions('MaxPool2D', options, true));
@@ -107,16 +116,20 @@ export class MaxPool2D extends Pool2D {
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    void options;
     this.begin(x);
-    const { y, argmax } = maxPool2dWithArgmax(x, this.poolOptions());
+    let out: MaxPoolOut | undefined;
+    if (keepsOutput(options)) {
+      const size = this.outputSize(x);
+      out = { y: this.yArray.take(size), argmax: this.argmaxArray.take(size) };
+    }
+    const { y, argmax } = maxPool2dWithArgmax(x, this.poolOptions(), out);
     this.argmax = argmax;
     return this.end(y);
   }
 
   backward(dy: Tensor): Tensor {
     const x = this.saved(dy);
-    return maxPool2dGrad(dy, this.argmax!, x.shape);
+    return maxPool2dGrad(dy, this.argmax!, x.shape, this.dxArray.take(x.size));
   }
 }
 
@@ -127,6 +140,8 @@ export class MaxPool2D extends Pool2D {
 export class AvgPool2D extends Pool2D {
   readonly type = 'avgPool2d';
   readonly countIncludePad: boolean;
+  private readonly yArray = new KeptArray(Float32Array);
+  private readonly dxArray = new KeptArray(Float32Array);
 
   constructor(options: AvgPool2DOptions) {
     const o = checkOptions('AvgPool2D', options, true);
@@ -143,14 +158,13 @@ export class AvgPool2D extends Pool2D {
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    void options;
     this.begin(x);
-    return this.end(avgPool2d(x, this.avgOptions()));
+    return this.end(avgPool2d(x, this.avgOptions(), keepsOutput(options) ? this.yArray.take(this.outputSize(x)) : undefined));
   }
 
   backward(dy: Tensor): Tensor {
     const x = this.saved(dy);
-    return avgPool2dGrad(dy, x.shape, this.avgOptions());
+    return avgPool2dGrad(dy, x.shape, this.avgOptions(), this.dxArray.take(x.size));
   }
 }
 

@@ -11,6 +11,7 @@
 import { formatShape } from '../errors.js';
 import { native } from '../native.js';
 import { Tensor, type Shape } from '../tensor.js';
+import { outputArray } from './out.js';
 import { nativeShape, resolveConv, type Conv1dOptions, type Conv2dOptions, type ConvGeometry } from './conv-options.js';
 
 export type { Conv1dOptions, Conv2dOptions, Conv1dPadding, Conv2dPadding } from './conv-options.js';
@@ -36,23 +37,23 @@ function outShape(g: ConvGeometry, dims: 1 | 2): number[] {
   return dims === 2 ? [g.batch, g.outChannels, g.outH, g.outW] : [g.batch, g.outChannels, g.outW];
 }
 
-function forward(op: string, dims: 1 | 2, x: Tensor, w: Tensor, b: Tensor | null | undefined, options: unknown): Tensor {
+function forward(op: string, dims: 1 | 2, x: Tensor, w: Tensor, b: Tensor | null | undefined, options: unknown, out: unknown): Tensor {
   checkTensor(op, 'x', x);
   checkTensor(op, 'w', w);
   const g = resolveConv(op, dims, x.shape, w.shape, options);
   const bias = checkBias(op, b, g.outChannels);
   const shape = outShape(g, dims);
-  const y = new Float32Array(shape.reduce((a, d) => a * d, 1));
+  const y = outputArray(op, 'out', out, shape.reduce((a, d) => a * d, 1), Float32Array, bias ? [x.data, w.data, bias] : [x.data, w.data]);
   native.conv2dForward(x.data, w.data, bias, y, ...nativeShape(g));
   return new Tensor(y, shape);
 }
 
-function gradInput(op: string, dims: 1 | 2, dy: Tensor, w: Tensor, xShape: Shape, options: unknown): Tensor {
+function gradInput(op: string, dims: 1 | 2, dy: Tensor, w: Tensor, xShape: Shape, options: unknown, out: unknown): Tensor {
   checkTensor(op, 'dy', dy);
   checkTensor(op, 'w', w);
   const g = resolveConv(op, dims, xShape, w.shape, options);
   checkGradOutput(op, dy, outShape(g, dims));
-  const dx = new Float32Array(xShape.reduce((a, d) => a * d, 1));
+  const dx = outputArray(op, 'out', out, xShape.reduce((a, d) => a * d, 1), Float32Array, [dy.data, w.data]);
   native.conv2dGradInput(dy.data, w.data, dx, ...nativeShape(g));
   return new Tensor(dx, xShape);
 }
@@ -70,14 +71,16 @@ function gradWeight(op: string, dims: 1 | 2, x: Tensor, dy: Tensor, wShape: Shap
 
 /**
  * 2-D convolution of x `[N, Cin, H, W]` with w `[Cout, Cin/groups, kH, kW]` plus an
- * optional bias b `[Cout]`; returns y `[N, Cout, outH, outW]`.
+ * optional bias b `[Cout]`; returns y `[N, Cout, outH, outW]`. The convolutions and their
+ * input gradients take an optional `out`, a Float32Array of exactly the result's size
+ * (sharing no memory with the inputs) to write into instead of allocating.
  * @example
  * const x = st.randn([8, 3, 32, 32], { seed: 1 });
  * const w = st.randn([16, 3, 5, 5], { seed: 2, std: 0.1 });
  * const y = st.ops.conv2d(x, w, st.zeros([16]), { padding: 'same' });  // [8, 16, 32, 32]
  */
-export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  return forward('conv2d', 2, x, w, b, options);
+export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions = {}, out?: Float32Array): Tensor {
+  return forward('conv2d', 2, x, w, b, options, out);
 }
 
 /**
@@ -86,8 +89,8 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
  * @example
  * const dx = st.ops.conv2dGradInput(dy, w, x.shape, { padding: 'same' });
  */
-export function conv2dGradInput(dy: Tensor, w: Tensor, xShape: Shape, options: Conv2dOptions = {}): Tensor {
-  return gradInput('conv2dGradInput', 2, dy, w, xShape, options);
+export function conv2dGradInput(dy: Tensor, w: Tensor, xShape: Shape, options: Conv2dOptions = {}, out?: Float32Array): Tensor {
+  return gradInput('conv2dGradInput', 2, dy, w, xShape, options, out);
 }
 
 /**
@@ -116,8 +119,8 @@ export function conv2dOutputShape(xShape: Shape, wShape: Shape, options: Conv2dO
  * @example
  * const y = st.ops.conv1d(st.randn([4, 2, 100], { seed: 1 }), st.randn([8, 2, 7], { seed: 2 }), null, { padding: 'same' });  // [4, 8, 100]
  */
-export function conv1d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv1dOptions = {}): Tensor {
-  return forward('conv1d', 1, x, w, b, options);
+export function conv1d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv1dOptions = {}, out?: Float32Array): Tensor {
+  return forward('conv1d', 1, x, w, b, options, out);
 }
 
 /**
@@ -125,8 +128,8 @@ export function conv1d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv1dO
  * @example
  * const dx = st.ops.conv1dGradInput(dy, w, x.shape, { stride: 2 });
  */
-export function conv1dGradInput(dy: Tensor, w: Tensor, xShape: Shape, options: Conv1dOptions = {}): Tensor {
-  return gradInput('conv1dGradInput', 1, dy, w, xShape, options);
+export function conv1dGradInput(dy: Tensor, w: Tensor, xShape: Shape, options: Conv1dOptions = {}, out?: Float32Array): Tensor {
+  return gradInput('conv1dGradInput', 1, dy, w, xShape, options, out);
 }
 
 /**

@@ -6,5 +6,5 @@ export {
 export {
   maxPool2d, maxPool2dWithArgmax, maxPool2dGrad, avgPool2d, avgPool2dGrad, stochasticPool2d, stochasticPool2dGrad,
   stochasticPool2dInferenceGrad, globalAvgPool2d, globalAvgPool2dGrad, globalMaxPool2d, globalMaxPool2dWithArgmax,
-  pool2dOutputShape, type PoolOptions, type AvgPoolOptions, type StochasticPoolOptions,
+  pool2dOutputShape, type MaxPoolOut, type PoolOptions, type AvgPoolOptions, type StochasticPoolOptions,
 } from './pool.js';

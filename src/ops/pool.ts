@@ -11,6 +11,7 @@ import {
   checkPoolInput, geometryArray, resolvePool, type AvgPoolOptions, type PoolGeometry, type PoolOptions,
   type StochasticPoolOptions,
 } from './pool-options.js';
+import { outputArray } from './out.js';
 
 export { pool2dOutputShape, type PoolOptions, type AvgPoolOptions, type StochasticPoolOptions } from './pool-options.js';
 
@@ -37,11 +38,17 @@ function checkBoolean(op: string, name: string, value: unknown, fallback: boolea
   return value;
 }
 
-function maxPool(op: string, x: Tensor, options: PoolOptions, withArgmax: boolean): { y: Tensor; argmax: Int32Array | null } {
+/** Arrays for maxPool2dWithArgmax to write into (see `out` of the convolutions). */
+export interface MaxPoolOut {
+  y: Float32Array;
+  argmax: Int32Array;
+}
+
+function maxPool(op: string, x: Tensor, options: PoolOptions, withArgmax: boolean, out?: MaxPoolOut): { y: Tensor; argmax: Int32Array | null } {
   checkTensor(op, 'x', x);
   const g = resolvePool(op, x.shape, options);
-  const y = new Float32Array(outSize(g));
-  const argmax = withArgmax ? new Int32Array(y.length) : null;
+  const y = outputArray(op, 'out.y', out?.y, outSize(g), Float32Array, [x.data]);
+  const argmax = withArgmax ? outputArray(op, 'out.argmax', out?.argmax, y.length, Int32Array, [x.data, y]) : null;
   native.maxPool2d(geometryArray(g), x.data, y, argmax);
   return { y: new Tensor(y, outShape(g)), argmax };
 }
@@ -63,13 +70,17 @@ export function maxPool2d(x: Tensor, options: PoolOptions): Tensor {
  * @example
  * const { y, argmax } = st.ops.maxPool2dWithArgmax(x, { kernelSize: 2 });
  * const dx = st.ops.maxPool2dGrad(dy, argmax, x.shape);
+ * `out` ({ y, argmax }) and the gradients' `out` are arrays to write into instead of
+ * allocating, of exactly the results' sizes and sharing no memory with the inputs.
  */
-export function maxPool2dWithArgmax(x: Tensor, options: PoolOptions): { y: Tensor; argmax: Int32Array } {
-  const { y, argmax } = maxPool('maxPool2dWithArgmax', x, options, true);
+export function maxPool2dWithArgmax(x: Tensor, options: PoolOptions, out?: MaxPoolOut): { y: Tensor; argmax: Int32Array } {
+  if (out !== undefined && (out === null || typeof out !== 'object'))
+    throw new TypeError(`maxPool2dWithArgmax: out must be { y, argmax }, got ${out === null ? 'null' : typeof out}`);
+  const { y, argmax } = maxPool('maxPool2dWithArgmax', x, options, true, out);
   return { y, argmax: argmax as Int32Array };
 }
 
-function scatterGrad(op: string, indexName: string, dy: Tensor, index: Int32Array, xShape: Shape): Tensor {
+function scatterGrad(op: string, indexName: string, dy: Tensor, index: Int32Array, xShape: Shape, out?: Float32Array): Tensor {
   checkTensor(op, 'dy', dy);
   const [n, c, h, w] = checkPoolInput(op, 'xShape', xShape);
   if (dy.rank !== 4 || dy.shape[0] !== n || dy.shape[1] !== c)
@@ -78,7 +89,7 @@ function scatterGrad(op: string, indexName: string, dy: Tensor, index: Int32Arra
     throw new TypeError(`${op}: ${indexName} must be an Int32Array (from the forward), got ${index === null ? 'null' : typeof index}`);
   if (index.length !== dy.size)
     throw new RangeError(`${op}: ${indexName} has ${index.length} elements, dy ${formatShape(dy.shape)} has ${dy.size}`);
-  const dx = new Float32Array(n * c * h * w);
+  const dx = outputArray(op, 'out', out, n * c * h * w, Float32Array, [dy.data, index]);
   native.maxPool2dGrad([n, c, h, w, dy.shape[2], dy.shape[3]], dy.data, index, dx);
   return new Tensor(dx, [n, c, h, w]);
 }
@@ -90,8 +101,8 @@ function scatterGrad(op: string, indexName: string, dy: Tensor, index: Int32Arra
  * const { y, argmax } = st.ops.maxPool2dWithArgmax(x, { kernelSize: 2 });
  * const dx = st.ops.maxPool2dGrad(dy, argmax, x.shape);
  */
-export function maxPool2dGrad(dy: Tensor, argmax: Int32Array, xShape: Shape): Tensor {
-  return scatterGrad('maxPool2dGrad', 'argmax', dy, argmax, xShape);
+export function maxPool2dGrad(dy: Tensor, argmax: Int32Array, xShape: Shape, out?: Float32Array): Tensor {
+  return scatterGrad('maxPool2dGrad', 'argmax', dy, argmax, xShape, out);
 }
 
 function avgFlag(op: string, options: AvgPoolOptions): boolean {
@@ -101,15 +112,15 @@ function avgFlag(op: string, options: AvgPoolOptions): boolean {
 /**
  * Average pooling. The divisor counts the padding (`countIncludePad`, default true) or
  * only the in-bounds elements; with ceilMode, a window that runs past the padded input
- * divides by its part inside it (as PyTorch).
+ * divides by its part inside it (as PyTorch). `out`: as for maxPool2dWithArgmax.
  * @example
  * const y = st.ops.avgPool2d(x, { kernelSize: 3, stride: 1, padding: 1, countIncludePad: false });
  */
-export function avgPool2d(x: Tensor, options: AvgPoolOptions): Tensor {
+export function avgPool2d(x: Tensor, options: AvgPoolOptions, out?: Float32Array): Tensor {
   const op = 'avgPool2d';
   checkTensor(op, 'x', x);
   const g = resolvePool(op, x.shape, options);
-  const y = new Float32Array(outSize(g));
+  const y = outputArray(op, 'out', out, outSize(g), Float32Array, [x.data]);
   native.avgPool2d(geometryArray(g), avgFlag(op, options), x.data, y);
   return new Tensor(y, outShape(g));
 }
@@ -120,12 +131,12 @@ export function avgPool2d(x: Tensor, options: AvgPoolOptions): Tensor {
  * @example
  * const dx = st.ops.avgPool2dGrad(dy, x.shape, { kernelSize: 2 });
  */
-export function avgPool2dGrad(dy: Tensor, xShape: Shape, options: AvgPoolOptions): Tensor {
+export function avgPool2dGrad(dy: Tensor, xShape: Shape, options: AvgPoolOptions, out?: Float32Array): Tensor {
   const op = 'avgPool2dGrad';
   checkTensor(op, 'dy', dy);
   const g = resolvePool(op, xShape, options);
   checkDy(op, dy, outShape(g));
-  const dx = new Float32Array(g.batch * g.channels * g.inH * g.inW);
+  const dx = outputArray(op, 'out', out, g.batch * g.channels * g.inH * g.inW, Float32Array, [dy.data]);
   native.avgPool2dGrad(geometryArray(g), avgFlag(op, options), dy.data, dx);
   return new Tensor(dx, [g.batch, g.channels, g.inH, g.inW]);
 }

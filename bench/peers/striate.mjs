@@ -137,7 +137,8 @@ export default {
       case 'resnet': {
         const graph = buildGraph(task.net, task.weights);
         const x = new st.Tensor(task.x, [task.batch, ...task.net.input]);
-        const call = () => graph.forward(x, { training: false }).data;
+        // What a user runs for inference: one pass of predictSync, which reuses its buffers.
+        const call = () => graph.predictSync(x, { batchSize: task.batch }).data;
         return { call, result: () => [call()] };
       }
       default:

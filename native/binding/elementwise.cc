@@ -178,25 +178,21 @@ Napi::Value adam_update(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value add(const Napi::CallbackInfo& info) {
-  constexpr const char* op = "add";
+using BinaryKernel = void (*)(int64_t n, const float* a, const float* b, float* out);
+
+// out = a (op) b elementwise, through one of the kernel table's binary entries.
+Napi::Value binary(const Napi::CallbackInfo& info, const char* op, BinaryKernel dispatch::Kernels::*kernel) {
   const int64_t n = length_of(info, 0, op, "a");
   const float* a = exact_floats(info, 0, op, "a", n);
   const float* b = exact_floats(info, 1, op, "b", n);
   float* out = exact_floats(info, 2, op, "out", n);
-  dispatch::kernels().add(n, a, b, out);
+  (dispatch::kernels().*kernel)(n, a, b, out);
   return info.Env().Undefined();
 }
 
-Napi::Value multiply(const Napi::CallbackInfo& info) {
-  constexpr const char* op = "multiply";
-  const int64_t n = length_of(info, 0, op, "a");
-  const float* a = exact_floats(info, 0, op, "a", n);
-  const float* b = exact_floats(info, 1, op, "b", n);
-  float* out = exact_floats(info, 2, op, "out", n);
-  dispatch::kernels().mul(n, a, b, out);
-  return info.Env().Undefined();
-}
+Napi::Value add(const Napi::CallbackInfo& info) { return binary(info, "add", &dispatch::Kernels::add); }
+
+Napi::Value multiply(const Napi::CallbackInfo& info) { return binary(info, "multiply", &dispatch::Kernels::mul); }
 
 Napi::Value sigmoid(const Napi::CallbackInfo& info) {
   constexpr const char* op = "sigmoid";

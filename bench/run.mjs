@@ -69,7 +69,7 @@ console.log(`Vector extensions: ${machine.vectorExtensions.join(' ')}; striate I
 console.log(`Threads requested: ${args.threads}\n`);
 for (const peer of peers) console.log(`- ${peer.name} ${peer.info.version}: ${peer.threads} thread(s); ${peer.info.detail}`);
 for (const u of unavailable) console.log(`- ${u.name}: ${u.why}`);
-console.log(`\nMethod: ${method.warmup} warm-up call, then ${method.minReps}–${method.maxReps} timed calls per library (until ${method.budgetSeconds} s spent), libraries interleaved; median and min–max. Every peer's output is checked against striate's (max |peer − striate| / max |striate|; ⚠ above ${tolerance}).\n`);
+console.log(`\nMethod: ${method.warmup} warm-up call, then ${method.minReps}–${method.maxReps} timed calls per library (until ${method.budgetSeconds} s spent) in blocks of ${method.block} after a ${method.pauseMs} ms pause and an untimed call, libraries interleaved by block; median and min–max. Every peer's output is checked against striate's (max |peer − striate| / max |striate|; ⚠ above ${tolerance}).\n`);
 
 /** Prepares every peer for `task`, checks outputs against striate's, times them interleaved. */
 async function runTask(task, { timing = method, only } = {}) {
@@ -154,7 +154,7 @@ if (args.groups.has('lenet')) {
   } catch (e) {
     console.log(`### LeNet-5 training\n\nn/a: MNIST did not load through st.data.loadMnist (${firstLine(e)})\n`);
   }
-  if (task) results.push(await runTask(task, { timing: { warmup: 0, minReps: reps, maxReps: reps, budgetSeconds: Infinity, pauseMs: method.pauseMs } }));
+  if (task) results.push(await runTask(task, { timing: { warmup: 0, minReps: reps, maxReps: reps, budgetSeconds: Infinity, pauseMs: method.pauseMs, block: 1 } }));
 }
 if (args.groups.has('resnet')) for (const task of resnetTasks(config.resnet, seed)) results.push(await runTask(task));
 

@@ -1,5 +1,6 @@
 #pragma once
 #include <algorithm>
+#include <atomic>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -27,10 +28,17 @@ void parallel_for(int64_t count, int64_t grain, const Fn& fn) {
     fn(int64_t{0}, count);
     return;
   }
-  parallel_region(threads, [&](int t, int nt) {
-    const int64_t begin = count * t / nt;
-    const int64_t end = count * (t + 1) / nt;
-    if (begin < end) fn(begin, end);
+  // kChunksPerThread chunks a thread, taken from a shared counter: a thread whose core
+  // is busy elsewhere (another process's spinning pool, a slow vCPU) takes fewer, where
+  // equal static shares made the whole call wait for it (2 threads slower than 1).
+  constexpr int64_t kChunksPerThread = 4;
+  const int64_t chunks = std::min(count, threads * kChunksPerThread);
+  std::atomic<int64_t> next{0};
+  parallel_region(threads, [&](int, int) {
+    for (int64_t c = next.fetch_add(1); c < chunks; c = next.fetch_add(1)) {
+      const int64_t begin = count * c / chunks, end = count * (c + 1) / chunks;
+      if (begin < end) fn(begin, end);
+    }
   });
 }
 

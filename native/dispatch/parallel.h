@@ -15,10 +15,11 @@ int thread_index();
 // The thread count a parallel_for over `work` units of `grain` each would use.
 int threads_for(int64_t work, int64_t grain);
 
-// Calls fn(begin, end) on contiguous, statically assigned chunks of [0, count).
-// The split depends only on count and the thread count, so a kernel that writes each
-// output from one chunk gives bitwise-equal results from run to run.
-// `grain` is the least number of units worth giving a thread.
+// Calls fn(begin, end) on contiguous chunks of [0, count), which the threads take in
+// turn. The split depends only on count and the thread count (which thread runs a
+// chunk does not matter), so a kernel that writes each output from one chunk gives
+// bitwise-equal results from run to run. `grain` is the least number of units worth
+// giving a thread.
 template <typename Fn>
 void parallel_for(int64_t count, int64_t grain, const Fn& fn);
 

@@ -358,10 +358,10 @@ void grad_input_strided(const Conv2dParams& p, const float* dy, const float* w, 
 //   task one channel block x a group of T consecutive k (T*nv registers); per pixel: nv
 //        loads of dyt, T broadcasts of the taps, T*nv FMAs
 // Images are taken in batches (dyt and the padded x of one batch at a time), and their
-// pixels in chunks (one image, a band of about kChunkPixels) in order; each
-// thread runs its own static range of tasks over every chunk, so each dw element is one
+// pixels in chunks (one image, a band of about kChunkPixels) in order; each range of
+// tasks that parallel_for hands out runs over every chunk, so each dw element is one
 // thread's sum in pixel order whatever the thread count. The chunk's dyt and x rows stay
-// in cache across the thread's tasks.
+// in cache across the range's tasks.
 constexpr int64_t kChunkPixels = 256;
 constexpr int64_t kBatchFloats = 1 << 20;  // dyt per batch of images: 4 MiB
 

@@ -19,6 +19,7 @@ export interface NativeAddon {
   backendInfo(): NativeBackendInfo;
   setNumThreads(n: number): void;
   getNumThreads(): number;
+  lowerComputePriority(): boolean;
   sgemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number,

@@ -1,8 +1,14 @@
-// backendInfo(), setNumThreads(n), getNumThreads()
+// backendInfo(), setNumThreads(n), getNumThreads(), lowerComputePriority()
 #include "binding/args.h"
 #include "binding/exports.h"
 #include "dispatch/kernels.h"
 #include "dispatch/parallel.h"
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 namespace striate::binding {
 
@@ -32,12 +38,28 @@ Napi::Value get_num_threads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), dispatch::num_threads());
 }
 
+// For the training worker: its thread and the kernel threads it starts run at nice 5,
+// so the main thread's event loop takes a core at once when it wakes (on 2 cores both
+// are otherwise busy training). Linux only; elsewhere a no-op that returns false.
+Napi::Value lower_compute_priority(const Napi::CallbackInfo& info) {
+#ifdef __linux__
+  constexpr int kNice = 5;
+  auto lower = [] { setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kNice); };
+  lower();
+  dispatch::parallel_region(dispatch::num_threads(), [&](int, int) { lower(); });
+  return Napi::Boolean::New(info.Env(), true);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 }  // namespace
 
 void export_backend(Napi::Env env, Napi::Object exports) {
   exports.Set("backendInfo", Napi::Function::New(env, backend_info, "backendInfo"));
   exports.Set("setNumThreads", Napi::Function::New(env, set_num_threads, "setNumThreads"));
   exports.Set("getNumThreads", Napi::Function::New(env, get_num_threads, "getNumThreads"));
+  exports.Set("lowerComputePriority", Napi::Function::New(env, lower_compute_priority, "lowerComputePriority"));
 }
 
 }  // namespace striate::binding

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Graph } from '../models/graph.js';
+import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 import { epochBatches, evaluateData, trainBatch, type TrainingData } from './loop.js';
 import type { Job, ModelSnapshot, Report, WireData, WireTensor } from './protocol.js';
@@ -89,6 +90,7 @@ function run(job: Job): void {
 }
 
 try {
+  native.lowerComputePriority();
   run(workerData as Job);
 } catch (err) {
   const e = err as Error;

@@ -12,6 +12,7 @@
  * `momentum` follows PyTorch (the weight of the new batch, default 0.1), not
  * Keras (the weight of the old value, 0.99).
  */
+import { KeptArray, keepsOutput } from './kept-array.js';
 import * as ew from '../ops/elementwise.js';
 import type { Param } from '../param.js';
 import { Tensor, type Shape } from '../tensor.js';
@@ -87,6 +88,10 @@ abstract class BatchNorm extends Layer {
     return this.gamma ? [this.gamma, this.beta!] : [];
   }
 
+  // y and, in backward, dx go into kept arrays (see kept-array.ts).
+  private readonly yArray = new KeptArray(Float32Array);
+  private readonly dxArray = new KeptArray(Float32Array);
+
   override buffers(): Buffer[] {
     return this.runningMean ? [{ name: 'runningMean', value: this.runningMean }, { name: 'runningVar', value: this.runningVar! }] : [];
   }
@@ -101,7 +106,7 @@ abstract class BatchNorm extends Layer {
     const training = options.training === true;
     const gamma = this.gamma!.value.data;
     const beta = this.beta!.value.data;
-    const y = new Tensor(new Float32Array(x.size), x.shape);
+    const y = new Tensor(keepsOutput(options) ? this.yArray.take(x.size) : new Float32Array(x.size), x.shape);
     if (training) {
       const count = outer * inner;
       if (count < 2) throw new RangeError(`${this.label}: training needs more than 1 value per channel, got x ${`[${x.shape.join(', ')}]`}`);
@@ -130,7 +135,7 @@ abstract class BatchNorm extends Layer {
     const s = this.saved ?? missingForward(this.label);
     checkGradShape(this.label, dy, s.x.shape);
     const [outer, channels, inner] = split(s.x.shape);
-    const dx = new Tensor(new Float32Array(dy.size), dy.shape);
+    const dx = new Tensor(this.dxArray.take(dy.size), dy.shape);
     ew.batchNormGrad(s.x.data, dy.data, dx.data, outer, channels, inner, s.mean, s.invStd,
       this.gamma!.value.data, this.gamma!.grad.data, this.beta!.grad.data, s.batchStatistics);
     return dx;

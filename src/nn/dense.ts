@@ -4,7 +4,8 @@
  *   backward  dW += dyᵀ·x,  db += Σ_n dy,  dx = dy·W
  * All three products run on the native SGEMM.
  */
-import { gemm, matmul } from '../ops/gemm.js';
+import { gemm } from '../ops/gemm.js';
+import { KeptArray, keepsOutput } from './kept-array.js';
 import { addBias, biasGrad } from '../ops/elementwise.js';
 import type { Param } from '../param.js';
 import { Tensor, type Shape } from '../tensor.js';
@@ -44,6 +45,8 @@ export class Dense extends Layer {
   weight: Param | undefined;
   bias: Param | undefined;
   private x: Tensor | undefined;
+  private readonly yArray = new KeptArray(Float32Array);
+  private readonly dxArray = new KeptArray(Float32Array);
 
   constructor(options: DenseOptions) {
     const o = checkOptions('Dense', options, true);
@@ -87,12 +90,14 @@ export class Dense extends Layer {
     return this.bias ? [this.weight, this.bias] : [this.weight];
   }
 
+  /** y and, in backward, dx go into kept arrays (see kept-array.ts). */
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    void options;
     checkInput(this.label, 'x', x, [2], '[N, inFeatures] (put a Flatten before a Dense on images)');
     if (!this.weight) this.build([x.shape[1]]);
     this.outputShape([x.shape[1]]);
-    const y = matmul(x, this.weight!.value, { transB: true });
+    const size = x.shape[0] * this.units;
+    const y = new Tensor(keepsOutput(options) ? this.yArray.take(size) : new Float32Array(size), [x.shape[0], this.units]);
+    gemm(x, this.weight!.value, y, { transB: true, beta: 0 });
     if (this.bias) addBias(y.data, this.bias.value.data, x.shape[0], this.units, 1);
     this.x = x;
     return y;
@@ -104,6 +109,8 @@ export class Dense extends Layer {
     const w = this.weight!;
     gemm(dy, x, w.grad, { transA: true });
     if (this.bias) biasGrad(dy.data, this.bias.grad.data, x.shape[0], this.units, 1);
-    return matmul(dy, w.value);
+    const dx = new Tensor(this.dxArray.take(x.size), x.shape);
+    gemm(dy, w.value, dx, { beta: 0 });
+    return dx;
   }
 }

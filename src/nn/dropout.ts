@@ -9,6 +9,7 @@
  */
 import { dropoutMask, multiply } from '../ops/elementwise.js';
 import { Rng } from '../random.js';
+import { KeptArray } from './kept-array.js';
 import { Tensor, type Shape } from '../tensor.js';
 import {
   Layer, checkGradShape, checkInput, checkOptions, intOption, missingForward, numberOption,
@@ -37,6 +38,10 @@ export class Dropout extends Layer {
   /** The last training mask, or undefined when the last forward was at inference. */
   private mask: Float32Array | undefined;
   private shape: Shape | undefined;
+  // The mask, y and dx go into kept arrays (see kept-array.ts); only training writes any.
+  private readonly maskArray = new KeptArray(Float32Array);
+  private readonly yArray = new KeptArray(Float32Array);
+  private readonly dxArray = new KeptArray(Float32Array);
 
   constructor(options: DropoutOptions) {
     const o = checkOptions('Dropout', options, true);
@@ -71,9 +76,9 @@ export class Dropout extends Layer {
       this.mask = undefined;
       return x;
     }
-    const mask = new Float32Array(x.size);
+    const mask = this.maskArray.take(x.size);
     dropoutMask(mask, this.rate, this.rng);
-    const y = new Tensor(new Float32Array(x.size), x.shape);
+    const y = new Tensor(this.yArray.take(x.size), x.shape);
     multiply(x.data, mask, y.data);
     this.mask = mask;
     return y;
@@ -83,7 +88,7 @@ export class Dropout extends Layer {
     const shape = this.shape ?? missingForward(this.label);
     checkGradShape(this.label, dy, shape);
     if (!this.mask) return dy;
-    const dx = new Tensor(new Float32Array(dy.size), shape);
+    const dx = new Tensor(this.dxArray.take(dy.size), shape);
     multiply(dy.data, this.mask, dx.data);
     return dx;
   }

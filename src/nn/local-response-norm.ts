@@ -7,6 +7,7 @@
  * AlexNet's settings are { size: 5, alpha: 1e-4, beta: 0.75, k: 2 }; but note that
  * AlexNet's alpha is not divided by size, so the same net here uses alpha = 5e-4.
  */
+import { KeptArray, keepsOutput } from './kept-array.js';
 import { localResponseNorm, localResponseNormGrad } from '../ops/elementwise.js';
 import { Tensor, type Shape } from '../tensor.js';
 import {
@@ -36,6 +37,9 @@ export class LocalResponseNorm extends Layer {
   readonly beta: number;
   readonly k: number;
   private saved: { x: Tensor; scale: Float32Array } | undefined;
+  private readonly yArray = new KeptArray(Float32Array);
+  private readonly scaleArray = new KeptArray(Float32Array);
+  private readonly dxArray = new KeptArray(Float32Array);
 
   constructor(options: LocalResponseNormOptions = {}) {
     const o = checkOptions('LocalResponseNorm', options, false);
@@ -55,12 +59,13 @@ export class LocalResponseNorm extends Layer {
     return inputShape;
   }
 
+  /** y and its scale, and in backward dx, go into kept arrays (see kept-array.ts). */
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    void options;
     checkInput(this.label, 'x', x, [3, 4], '[N, C, H, W] or [N, C, L]');
     const [outer, channels, inner] = [x.shape[0], x.shape[1], x.shape.slice(2).reduce((a, b) => a * b, 1)];
-    const y = new Tensor(new Float32Array(x.size), x.shape);
-    const scale = new Float32Array(x.size);
+    const keep = keepsOutput(options);
+    const y = new Tensor(keep ? this.yArray.take(x.size) : new Float32Array(x.size), x.shape);
+    const scale = keep ? this.scaleArray.take(x.size) : new Float32Array(x.size);
     localResponseNorm(x.data, y.data, scale, outer, channels, inner, this.size, this.alpha, this.beta, this.k);
     this.saved = { x, scale };
     return y;
@@ -70,7 +75,7 @@ export class LocalResponseNorm extends Layer {
     const { x, scale } = this.saved ?? missingForward(this.label);
     checkGradShape(this.label, dy, x.shape);
     const [outer, channels, inner] = [x.shape[0], x.shape[1], x.shape.slice(2).reduce((a, b) => a * b, 1)];
-    const dx = new Tensor(new Float32Array(x.size), x.shape);
+    const dx = new Tensor(this.dxArray.take(x.size), x.shape);
     localResponseNormGrad(x.data, scale, dy.data, dx.data, outer, channels, inner, this.size, this.alpha, this.beta);
     return dx;
   }

@@ -1,0 +1,42 @@
+// Layers that keep their output and gradient arrays (kept-array.ts) must write them in
+// full: a second training step, over arrays holding the first step's values, gives the
+// same bits as a fresh layer's first step.
+import { describe, expect, it } from 'vitest';
+import * as st from '../../src/index.js';
+import { randomTensor } from '../helpers/random.js';
+
+const { nn } = st;
+
+const cases: [string, () => st.nn.Layer, number[]][] = [
+  ['Conv2D', () => new nn.Conv2D({ filters: 4, kernelSize: 3, padding: 1, inChannels: 3, seed: 1 }), [2, 3, 7, 7]],
+  ['Conv1D', () => new nn.Conv1D({ filters: 4, kernelSize: 5, stride: 2, inChannels: 3, seed: 1 }), [2, 3, 19]],
+  ['MaxPool2D', () => new nn.MaxPool2D({ kernelSize: 3, stride: 2, padding: 1 }), [2, 3, 9, 9]],
+  ['AvgPool2D', () => new nn.AvgPool2D({ kernelSize: 2 }), [2, 3, 9, 9]],
+  ['Dense', () => new nn.Dense({ units: 5, inFeatures: 7, seed: 1 }), [3, 7]],
+  ['BatchNorm2D', () => new nn.BatchNorm2D(), [4, 3, 5, 5]],
+  ['LocalResponseNorm', () => new nn.LocalResponseNorm({ size: 3 }), [2, 5, 4, 4]],
+  ['ReLU', () => new nn.ReLU(), [2, 3, 4, 4]],
+  ['Tanh', () => new nn.Tanh(), [2, 3, 4, 4]],
+];
+
+describe('kept arrays', () => {
+  for (const [name, make, shape] of cases) {
+    it(`${name}: a second training step writes every element of its output and gradients`, () => {
+      const x1 = randomTensor(shape, 1);
+      const x2 = randomTensor(shape, 2);
+      const used = make();
+      const y1 = used.forward(x1, { training: true });
+      used.backward(randomTensor([...y1.shape], 3));
+      used.zeroGrad();
+      const y = used.forward(x2, { training: true }).clone();
+      const dx = used.backward(randomTensor([...y1.shape], 4)).clone();
+
+      const fresh = make();
+      const wantY = fresh.forward(x2, { training: true });
+      const wantDx = fresh.backward(randomTensor([...y1.shape], 4));
+      expect(Array.from(y.data)).toEqual(Array.from(wantY.data));
+      expect(Array.from(dx.data)).toEqual(Array.from(wantDx.data));
+      fresh.params().forEach((p, i) => expect(Array.from(used.params()[i].grad.data)).toEqual(Array.from(p.grad.data)));
+    });
+  }
+});

@@ -61,23 +61,30 @@ describe('backend', () => {
   });
 
   // fit's worker lowers its own priority so that the event loop gets a core at once.
-  it.runIf(process.platform === 'linux')('lowerComputePriority runs the calling thread and its kernel threads at nice 5', async () => {
+  it.runIf(process.platform === 'linux')('lowerComputePriority runs the calling thread and its kernel threads at nice 5 (or lower)', async () => {
     const code = `
       const { parentPort } = require('node:worker_threads');
       const fs = require('node:fs');
       const addon = require(${JSON.stringify(addonPath)});
       // Field 19 of a thread's stat, after the parenthesised command name.
       const nice = (stat) => Number(fs.readFileSync(stat, 'utf8').split(') ')[1].split(' ')[16]);
-      const niced = () => fs.readdirSync('/proc/self/task').filter((t) => nice('/proc/self/task/' + t + '/stat') === 5).length;
-      const before = [nice('/proc/thread-self/stat'), niced()];
+      const start = nice('/proc/thread-self/stat');
+      const want = Math.max(start, 5);
+      const at = () => fs.readdirSync('/proc/self/task').filter((t) => nice('/proc/self/task/' + t + '/stat') === want).length;
+      const before = at();
       const lowered = addon.lowerComputePriority();
       // This thread, and the threads its kernels run on: one team of getNumThreads().
-      parentPort.postMessage({ before, lowered, after: [nice('/proc/thread-self/stat'), niced()], threads: addon.getNumThreads() });`;
-    const result = await new Promise<{ before: number[]; lowered: boolean; after: number[]; threads: number }>((resolve, reject) => {
+      parentPort.postMessage({ start, want, lowered, now: nice('/proc/thread-self/stat'), added: at() - before, threads: addon.getNumThreads() });`;
+    const r = await new Promise<{ start: number; want: number; lowered: boolean; now: number; added: number; threads: number }>((resolve, reject) => {
       const worker = new Worker(code, { eval: true });
       worker.once('message', resolve);
       worker.once('error', reject);
     });
-    expect(result).toEqual({ before: [0, 0], lowered: true, after: [5, result.threads], threads: st.getNumThreads() });
+    expect(r.lowered).toBe(true);
+    expect(r.now).toBe(r.want);
+    // At nice 0 (a runner started with more niceness keeps it): this thread and the
+    // kernel team's other threads move to 5.
+    if (r.start < 5) expect(r.added).toBe(r.threads);
+    expect(r.threads).toBe(st.getNumThreads());
   });
 });

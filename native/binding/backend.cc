@@ -5,6 +5,7 @@
 #include "dispatch/parallel.h"
 
 #ifdef __linux__
+#include <cerrno>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -38,13 +39,19 @@ Napi::Value get_num_threads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), dispatch::num_threads());
 }
 
-// For the training worker: its thread and the kernel threads it starts run at nice 5,
-// so the main thread's event loop takes a core at once when it wakes (on 2 cores both
-// are otherwise busy training). Linux only; elsewhere a no-op that returns false.
+// For the training worker: its thread and the kernel threads it starts run at nice 5
+// (or stay lower already), so the main thread's event loop takes a core at once when it
+// wakes (on 2 cores both are otherwise busy training). Linux only; elsewhere a no-op
+// that returns false.
 Napi::Value lower_compute_priority(const Napi::CallbackInfo& info) {
 #ifdef __linux__
   constexpr int kNice = 5;
-  auto lower = [] { setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kNice); };
+  auto lower = [] {
+    const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+    errno = 0;
+    const int now = getpriority(PRIO_PROCESS, tid);
+    if (errno != 0 || now < kNice) setpriority(PRIO_PROCESS, tid, kNice);
+  };
   lower();
   dispatch::parallel_region(dispatch::num_threads(), [&](int, int) { lower(); });
   return Napi::Boolean::New(info.Env(), true);

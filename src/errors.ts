@@ -11,6 +11,18 @@ export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
+/** What a wrong argument was, for "must be X, got Y": its class name, null or its typeof. */
+export function describeType(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
+  return typeof v;
+}
+
+/** Whether two typed arrays share any byte of memory. */
+export function overlaps(x: ArrayBufferView, y: ArrayBufferView): boolean {
+  return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}
+
 /** Checks that `shape` is an array of non-negative integers and returns its element count. */
 export function checkShape(op: string, name: string, shape: unknown): number {
   if (!Array.isArray(shape)) throw new TypeError(`${op}: ${name} must be an array of dimensions, got ${typeof shape}`);
@@ -27,10 +39,7 @@ export function checkShape(op: string, name: string, shape: unknown): number {
 }
 
 export function checkFloat32(op: string, name: string, data: unknown): asserts data is Float32Array {
-  if (!(data instanceof Float32Array)) {
-    const got = data === null ? 'null' : typeof data === 'object' ? (data as object).constructor?.name ?? 'object' : typeof data;
-    throw new TypeError(`${op}: ${name} must be a Float32Array, got ${got}`);
-  }
+  if (!(data instanceof Float32Array)) throw new TypeError(`${op}: ${name} must be a Float32Array, got ${describeType(data)}`);
 }
 
 export function checkInteger(op: string, name: string, value: unknown, min: number): number {

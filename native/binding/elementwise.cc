@@ -38,23 +38,58 @@ bool is_null(const Napi::CallbackInfo& info, size_t i, const char* op, const cha
   return v.IsNull() || v.IsUndefined();
 }
 
-Napi::Value relu_forward(const Napi::CallbackInfo& info) {
-  constexpr const char* op = "reluForward";
-  const int64_t n = length_of(info, 0, op, "x");
-  const float* x = exact_floats(info, 0, op, "x", n);
-  float* y = exact_floats(info, 1, op, "y", n);
-  dispatch::kernels().relu_fwd(n, x, y);
+// The kernels that map whole arrays element by element, one reader per signature; the
+// argument names are the JS API's, for its error messages.
+using UnaryKernel = void (*)(int64_t n, const float* in, float* out);
+using BinaryKernel = void (*)(int64_t n, const float* a, const float* b, float* out);
+
+Napi::Value unary(const Napi::CallbackInfo& info, const char* op, const char* in_name, const char* out_name,
+                  UnaryKernel dispatch::Kernels::*kernel) {
+  const int64_t n = length_of(info, 0, op, in_name);
+  const float* in = exact_floats(info, 0, op, in_name, n);
+  float* out = exact_floats(info, 1, op, out_name, n);
+  (dispatch::kernels().*kernel)(n, in, out);
   return info.Env().Undefined();
 }
 
-Napi::Value relu_grad(const Napi::CallbackInfo& info) {
-  constexpr const char* op = "reluGrad";
-  const int64_t n = length_of(info, 0, op, "x");
-  const float* x = exact_floats(info, 0, op, "x", n);
-  const float* dy = exact_floats(info, 1, op, "dy", n);
-  float* dx = exact_floats(info, 2, op, "dx", n);
-  dispatch::kernels().relu_bwd(n, x, dy, dx);
+Napi::Value binary(const Napi::CallbackInfo& info, const char* op, const char* a_name, const char* b_name,
+                   const char* out_name, BinaryKernel dispatch::Kernels::*kernel) {
+  const int64_t n = length_of(info, 0, op, a_name);
+  const float* a = exact_floats(info, 0, op, a_name, n);
+  const float* b = exact_floats(info, 1, op, b_name, n);
+  float* out = exact_floats(info, 2, op, out_name, n);
+  (dispatch::kernels().*kernel)(n, a, b, out);
   return info.Env().Undefined();
+}
+
+Napi::Value relu_forward(const Napi::CallbackInfo& info) {
+  return unary(info, "reluForward", "x", "y", &dispatch::Kernels::relu_fwd);
+}
+
+Napi::Value relu_grad(const Napi::CallbackInfo& info) {
+  return binary(info, "reluGrad", "x", "dy", "dx", &dispatch::Kernels::relu_bwd);
+}
+
+Napi::Value sigmoid(const Napi::CallbackInfo& info) {
+  return unary(info, "sigmoid", "x", "y", &dispatch::Kernels::sigmoid_fwd);
+}
+
+Napi::Value sigmoid_grad(const Napi::CallbackInfo& info) {
+  return binary(info, "sigmoidGrad", "y", "dy", "dx", &dispatch::Kernels::sigmoid_bwd);
+}
+
+Napi::Value tanh_forward(const Napi::CallbackInfo& info) {
+  return unary(info, "tanh", "x", "y", &dispatch::Kernels::tanh_fwd);
+}
+
+Napi::Value tanh_grad(const Napi::CallbackInfo& info) {
+  return binary(info, "tanhGrad", "y", "dy", "dx", &dispatch::Kernels::tanh_bwd);
+}
+
+Napi::Value add(const Napi::CallbackInfo& info) { return binary(info, "add", "a", "b", "out", &dispatch::Kernels::add); }
+
+Napi::Value multiply(const Napi::CallbackInfo& info) {
+  return binary(info, "multiply", "a", "b", "out", &dispatch::Kernels::mul);
 }
 
 Napi::Value leaky_relu(const Napi::CallbackInfo& info) {
@@ -178,59 +213,7 @@ Napi::Value adam_update(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-using BinaryKernel = void (*)(int64_t n, const float* a, const float* b, float* out);
 
-// out = a (op) b elementwise, through one of the kernel table's binary entries.
-Napi::Value binary(const Napi::CallbackInfo& info, const char* op, BinaryKernel dispatch::Kernels::*kernel) {
-  const int64_t n = length_of(info, 0, op, "a");
-  const float* a = exact_floats(info, 0, op, "a", n);
-  const float* b = exact_floats(info, 1, op, "b", n);
-  float* out = exact_floats(info, 2, op, "out", n);
-  (dispatch::kernels().*kernel)(n, a, b, out);
-  return info.Env().Undefined();
-}
-
-Napi::Value add(const Napi::CallbackInfo& info) { return binary(info, "add", &dispatch::Kernels::add); }
-
-Napi::Value multiply(const Napi::CallbackInfo& info) { return binary(info, "multiply", &dispatch::Kernels::mul); }
-
-Napi::Value sigmoid(const Napi::CallbackInfo& info) {
-  constexpr const char* op = "sigmoid";
-  const int64_t n = length_of(info, 0, op, "x");
-  const float* x = exact_floats(info, 0, op, "x", n);
-  float* y = exact_floats(info, 1, op, "y", n);
-  dispatch::kernels().sigmoid_fwd(n, x, y);
-  return info.Env().Undefined();
-}
-
-Napi::Value sigmoid_grad(const Napi::CallbackInfo& info) {
-  constexpr const char* op = "sigmoidGrad";
-  const int64_t n = length_of(info, 0, op, "y");
-  const float* y = exact_floats(info, 0, op, "y", n);
-  const float* dy = exact_floats(info, 1, op, "dy", n);
-  float* dx = exact_floats(info, 2, op, "dx", n);
-  dispatch::kernels().sigmoid_bwd(n, y, dy, dx);
-  return info.Env().Undefined();
-}
-
-Napi::Value tanh_forward(const Napi::CallbackInfo& info) {
-  constexpr const char* op = "tanh";
-  const int64_t n = length_of(info, 0, op, "x");
-  const float* x = exact_floats(info, 0, op, "x", n);
-  float* y = exact_floats(info, 1, op, "y", n);
-  dispatch::kernels().tanh_fwd(n, x, y);
-  return info.Env().Undefined();
-}
-
-Napi::Value tanh_grad(const Napi::CallbackInfo& info) {
-  constexpr const char* op = "tanhGrad";
-  const int64_t n = length_of(info, 0, op, "y");
-  const float* y = exact_floats(info, 0, op, "y", n);
-  const float* dy = exact_floats(info, 1, op, "dy", n);
-  float* dx = exact_floats(info, 2, op, "dx", n);
-  dispatch::kernels().tanh_bwd(n, y, dy, dx);
-  return info.Env().Undefined();
-}
 
 Napi::Value elu(const Napi::CallbackInfo& info) {
   constexpr const char* op = "elu";

@@ -8,7 +8,7 @@
  * features) receives the sum of their gradients. Only the nodes the output
  * depends on run.
  */
-import { formatShape } from '../errors.js';
+import { describeType, formatShape } from '../errors.js';
 import { BaseLayer, sameShape, type BackwardOptions, type Buffer, type ForwardOptions, type LayerConfig } from '../nn/layer.js';
 import { layerFromConfig } from '../nn/registry.js';
 import * as ew from '../ops/elementwise.js';
@@ -116,11 +116,11 @@ export class Graph {
    * @example const y = g.add(new st.nn.Add(), a, x);
    */
   add(layer: BaseLayer, ...inputs: GraphNode[]): GraphNode {
-    if (!(layer instanceof BaseLayer)) throw new TypeError(`${this.label}.add: the first argument must be a layer, got ${describe(layer)}`);
+    if (!(layer instanceof BaseLayer)) throw new TypeError(`${this.label}.add: the first argument must be a layer, got ${describeType(layer)}`);
     if (inputs.length === 0) throw new RangeError(`${this.label}.add: ${layer.constructor.name} needs at least one input node`);
     inputs.forEach((node, i) => {
       if (!(node instanceof GraphNode) || node.graph !== this)
-        throw new TypeError(`${this.label}.add: input ${i} of ${layer.constructor.name} must be a node of this graph (from input() or add()), got ${describe(node)}`);
+        throw new TypeError(`${this.label}.add: input ${i} of ${layer.constructor.name} must be a node of this graph (from input() or add()), got ${describeType(node)}`);
     });
     if (this.entries.some((e) => e.layer === layer))
       throw new RangeError(`${this.label}.add: layer '${layer.name}' is already in this graph; create a new layer (weights are not shared)`);
@@ -137,7 +137,7 @@ export class Graph {
   /** Marks the node whose value `forward` returns. */
   output(node: GraphNode): this {
     if (!(node instanceof GraphNode) || node.graph !== this)
-      throw new TypeError(`${this.label}.output: expects a node of this graph, got ${describe(node)}`);
+      throw new TypeError(`${this.label}.output: expects a node of this graph, got ${describeType(node)}`);
     this.outputIndex = node.index;
     const needed = new Uint8Array(this.entries.length);
     needed[node.index] = 1;
@@ -187,12 +187,15 @@ export class Graph {
     const values: (Tensor | undefined)[] = new Array(this.entries.length);
     this.inputIndices.forEach((index, k) => (values[index] = xs[k]));
     const batch = xs[0].shape[0];
-    const readers = new Int32Array(this.entries.length);
-    for (const index of this.plan) for (const i of this.entries[index].inputs) readers[i]++;
-    // Live values per buffer; the caller's tensors count once more, so are never overwritten.
+    // With reuse: how many layers still read each value, and the live values per buffer
+    // (the caller's tensors count once more, so are never overwritten).
+    const readers = new Int32Array(reuse ? this.entries.length : 0);
     const sharing = new Map<ArrayBufferLike, number>();
     const share = (t: Tensor, by: number) => sharing.set(t.data.buffer, (sharing.get(t.data.buffer) ?? 0) + by);
-    if (reuse) for (const t of xs) share(t, 2);
+    if (reuse) {
+      for (const index of this.plan) for (const i of this.entries[index].inputs) readers[i]++;
+      for (const t of xs) share(t, 2);
+    }
     for (const index of this.plan) {
       const entry = this.entries[index];
       if (!entry.layer) continue;
@@ -230,7 +233,7 @@ export class Graph {
   backward(dy: Tensor, options: BackwardOptions = {}): Tensor | Tensor[] | undefined {
     const out = this.outputEntry();
     if (this.lastBatch < 0) throw new Error(`${this.label}: backward called before forward`);
-    if (!(dy instanceof Tensor)) throw new TypeError(`${this.label}.backward: dy must be a Tensor, got ${describe(dy)}`);
+    if (!(dy instanceof Tensor)) throw new TypeError(`${this.label}.backward: dy must be a Tensor, got ${describeType(dy)}`);
     const want = [this.lastBatch, ...out.node.shape];
     if (!sameShape(dy.shape, want))
       throw new RangeError(`${this.label}.backward: dy must have the output's shape ${formatShape(want)}, got ${formatShape(dy.shape)}`);
@@ -455,7 +458,7 @@ export class Graph {
     if (xs.length !== this.inputIndices.length)
       throw new RangeError(`${this.label}: expects ${this.inputIndices.length} input tensor(s), got ${xs.length}`);
     xs.forEach((t, k) => {
-      if (!(t instanceof Tensor)) throw new TypeError(`${this.label}: input ${k} must be a Tensor, got ${describe(t)}`);
+      if (!(t instanceof Tensor)) throw new TypeError(`${this.label}: input ${k} must be a Tensor, got ${describeType(t)}`);
       const shape = this.entries[this.inputIndices[k]].node.shape;
       if (!sameShape(t.shape.slice(1), shape) || t.shape[0] !== xs[0].shape[0])
         throw new RangeError(
@@ -481,8 +484,3 @@ function deriveSeed(seed: number, index: number): number {
   return (seed + Math.imul(index + 1, 0x9e3779b9)) >>> 0;
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
-  return typeof v;
-}

@@ -140,7 +140,7 @@ abstract class Conv extends Layer {
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
     checkInput(this.label, 'x', x, [this.rank], this.layout);
     if (!this.weight) this.build(x.shape.slice(1));
-    const size = x.shape[0] * this.outputShape(x.shape.slice(1)).reduce((a, d) => a * d, 1);
+    const size = this.outputSize(x); // checks x's channels against the layer's, even at inference
     const out = keepsOutput(options) ? this.yArray.take(size) : undefined;
     const y = this.run(x, this.weight!.value, this.bias ? this.bias.value : null, out);
     this.x = x;

@@ -8,7 +8,7 @@
  * dimension excluded), as in a model's `inputShape`: `[C, H, W]` for images,
  * `[features]` for vectors. Tensors given to `forward` carry the batch first.
  */
-import { formatShape } from '../errors.js';
+import { describeType, formatShape } from '../errors.js';
 import type { Param } from '../param.js';
 import { Tensor, type Shape } from '../tensor.js';
 
@@ -170,6 +170,11 @@ export abstract class Layer extends BaseLayer {
     return [this.backward(dy)];
   }
 
+  /** The element count of the output for the batch x (checking x's sample shape). */
+  protected outputSize(x: Tensor): number {
+    return x.shape[0] * this.outputShape(x.shape.slice(1)).reduce((a, d) => a * d, 1);
+  }
+
   private single<T>(inputs: readonly T[]): T {
     if (inputs.length !== 1) throw new RangeError(`${this.label}: takes exactly 1 input, got ${inputs.length}`);
     return inputs[0];
@@ -202,7 +207,7 @@ export abstract class MergeLayer extends BaseLayer {
 
 /** Throws unless `x` is a Tensor of the given rank(s); returns it. */
 export function checkInput(label: string, name: string, x: unknown, ranks: readonly number[], layout: string): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${label}: ${name} must be a Tensor, got ${describe(x)}`);
+  if (!(x instanceof Tensor)) throw new TypeError(`${label}: ${name} must be a Tensor, got ${describeType(x)}`);
   if (!ranks.includes(x.rank))
     throw new RangeError(`${label}: ${name} must be ${layout}, got shape ${formatShape(x.shape)}`);
   return x;
@@ -221,7 +226,7 @@ export function missingForward(label: string): never {
 
 /** Throws unless dy has exactly the shape of the last output. */
 export function checkGradShape(label: string, dy: unknown, shape: Shape): Tensor {
-  if (!(dy instanceof Tensor)) throw new TypeError(`${label}: dy must be a Tensor, got ${describe(dy)}`);
+  if (!(dy instanceof Tensor)) throw new TypeError(`${label}: dy must be a Tensor, got ${describeType(dy)}`);
   if (!sameShape(dy.shape, shape))
     throw new RangeError(`${label}: dy must have the output's shape ${formatShape(shape)}, got ${formatShape(dy.shape)}`);
   return dy;
@@ -231,11 +236,6 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
-  return typeof v;
-}
 
 /** Reads an optional integer option ≥ min. */
 export function intOption(label: string, name: string, value: unknown, min: number, fallback?: number): number | undefined {

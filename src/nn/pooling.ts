@@ -78,10 +78,6 @@ abstract class Pool2D extends Layer {
     this.x = x;
   }
 
-  /** The element count of the output for x. */
-  protected outputSize(x: Tensor): number {
-    return x.shape[0] * this.outputShape(x.shape.slice(1)).reduce((a, d) => a * d, 1);
-  }
 
   protected end(y: Tensor): Tensor {
     this.yShape = y.shape;

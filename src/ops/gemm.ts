@@ -1,7 +1,7 @@
 /**
  * Matrix products on the native SGEMM (packed, cache-blocked, SIMD, threaded).
  */
-import { checkNumber, formatShape } from '../errors.js';
+import { checkNumber, formatShape, overlaps } from '../errors.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 
@@ -30,9 +30,6 @@ function checkFlag(op: string, name: string, v: unknown): boolean {
   return v;
 }
 
-function overlaps(x: Float32Array, y: Float32Array): boolean {
-  return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
-}
 
 /** Validates op(A)·op(B) and returns [M, N, K]. */
 function productShape(op: string, a: Tensor, b: Tensor, transA: boolean, transB: boolean): [number, number, number] {

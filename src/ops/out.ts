@@ -4,6 +4,8 @@
  * keeps instead of allocating: a fresh multi-megabyte array cost 10–40% of a
  * convolution here. Every op that takes one writes each of its elements.
  */
+import { describeType, overlaps } from '../errors.js';
+
 type ArrayType<T> = { new (length: number): T; readonly name: string };
 
 /** `out` checked (type, exact length, no memory shared with `inputs`), or a new array. */
@@ -11,13 +13,9 @@ export function outputArray<T extends Float32Array | Int32Array>(
   op: string, name: string, out: unknown, length: number, type: ArrayType<T>, inputs: readonly ArrayBufferView[],
 ): T {
   if (out === undefined) return new type(length);
-  if (!(out instanceof type)) {
-    const got = out === null ? 'null' : typeof out === 'object' ? (out as object).constructor?.name ?? 'object' : typeof out;
-    throw new TypeError(`${op}: ${name} must be ${/^[AEIOU]/.test(type.name) ? 'an' : 'a'} ${type.name}, got ${got}`);
-  }
+  if (!(out instanceof type))
+    throw new TypeError(`${op}: ${name} must be ${/^[AEIOU]/.test(type.name) ? 'an' : 'a'} ${type.name}, got ${describeType(out)}`);
   if (out.length !== length) throw new RangeError(`${op}: ${name} has ${out.length} elements, expected ${length}`);
-  for (const input of inputs)
-    if (input.buffer === out.buffer && input.byteOffset < out.byteOffset + out.byteLength && out.byteOffset < input.byteOffset + input.byteLength)
-      throw new RangeError(`${op}: ${name} must not share memory with the inputs`);
+  if (inputs.some((input) => overlaps(input, out))) throw new RangeError(`${op}: ${name} must not share memory with the inputs`);
   return out;
 }

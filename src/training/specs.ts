@@ -3,6 +3,7 @@
  * worker thread that trains: `{ type: 'sgd', lr: 0.01, momentum: 0.9 }` becomes
  * `new SGD(params, { lr: 0.01, momentum: 0.9 })` there.
  */
+import { describeType } from '../errors.js';
 import { BinaryCrossEntropy, EuclideanLoss, SoftmaxCrossEntropy } from '../nn/losses.js';
 import type { Param } from '../param.js';
 import { Adam, AdamW } from '../optim/adam.js';
@@ -39,9 +40,6 @@ export type ScheduleSpec = ScheduleKind & { every?: 'epoch' | 'batch' };
 
 export type Loss = SoftmaxCrossEntropy | EuclideanLoss | BinaryCrossEntropy;
 
-function describe(v: unknown): string {
-  return v === null ? 'null' : typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v;
-}
 
 export function makeOptimizer(spec: OptimizerSpec, params: readonly Param[]): Optimizer {
   if (spec instanceof Optimizer)
@@ -49,7 +47,7 @@ export function makeOptimizer(spec: OptimizerSpec, params: readonly Param[]): Op
       'fit: optimizer must be a plain description such as { type: "sgd", lr: 0.01, momentum: 0.9 }: ' +
         'fit trains in a worker thread, which builds its own optimizer (an Optimizer instance serves a hand-written loop)',
     );
-  if (typeof spec !== 'object' || spec === null) throw new TypeError(`fit: optimizer must be { type, ...options }, got ${describe(spec)}`);
+  if (typeof spec !== 'object' || spec === null) throw new TypeError(`fit: optimizer must be { type, ...options }, got ${describeType(spec)}`);
   const { type, ...options } = spec;
   switch (type) {
     case 'sgd': return new SGD(params, options as ConstructorParameters<typeof SGD>[1]);
@@ -71,7 +69,7 @@ export function makeLoss(spec: LossSpec): Loss {
 }
 
 export function makeSchedule(spec: ScheduleSpec): Schedule {
-  if (typeof spec !== 'object' || spec === null) throw new TypeError(`fit: schedule must be { type, ...options }, got ${describe(spec)}`);
+  if (typeof spec !== 'object' || spec === null) throw new TypeError(`fit: schedule must be { type, ...options }, got ${describeType(spec)}`);
   if (spec.every !== undefined && spec.every !== 'epoch' && spec.every !== 'batch')
     throw new RangeError(`fit: schedule.every must be 'epoch' or 'batch', got ${String(spec.every)}`);
   switch (spec.type) {

@@ -29,6 +29,7 @@
 
 #include "dispatch/parallel.h"
 #include "dispatch/workspace.h"
+#include "kernels/blocks.h"
 #include "kernels/conv2d/conv2d.h"
 
 namespace striate {
@@ -37,8 +38,6 @@ namespace direct {
 
 constexpr int64_t kChunkFloats = 4096;  // packed weights per K chunk: 16 KiB, half of a 32 KiB L1
 constexpr int64_t kTilesPerBand = 8;    // tiles that share one chunk of weights
-
-inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 struct TileArgs {
   const float* in;    // the tile's first tap: image, chunk's first channel, row oh*strideH, column ow*strideW

@@ -18,6 +18,7 @@
 
 #include "dispatch/parallel.h"
 #include "dispatch/workspace.h"
+#include "kernels/blocks.h"
 #include "kernels/conv2d/conv2d.h"
 
 namespace striate::conv {
@@ -26,8 +27,6 @@ namespace {
 
 constexpr int64_t kTargetColumns = 2048;   // GEMM width worth reaching by chunking images
 constexpr int64_t kColsBudget = 1 << 22;   // floats of cols per chunk (16 MiB)
-
-inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 struct Geometry {
   int64_t cin_g, cout_g, k, hw, hwo, image_in, image_out;

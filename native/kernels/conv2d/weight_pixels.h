@@ -78,17 +78,14 @@ constexpr std::array<TaskFn, sizeof...(I)> task_table(std::integer_sequence<int,
   return {&run_task<S, I / S::kPixelTaps + 1, I % S::kPixelTaps + 1>...};
 }
 
-// Splits `total` into equal blocks of at most `cap`.
-inline int64_t even_block(int64_t total, int64_t cap) { return direct::ceil_div(total, direct::ceil_div(total, cap)); }
-
 template <typename S>
 void grad_weight(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db) {
   constexpr int64_t L = S::kLanes, kMaxCo = S::kPixelChannels, kMaxKw = S::kPixelTaps;
   static constexpr auto kTasks = task_table<S>(std::make_integer_sequence<int, kMaxCo * kMaxKw>{});
   if (db) conv::grad_bias(p, dy, db);
-  const int64_t co_block = even_block(p.out_channels, kMaxCo), kw_block = even_block(p.kernel_w, kMaxKw);
-  const int64_t co_blocks = direct::ceil_div(p.out_channels, co_block);
-  const int64_t kw_blocks = direct::ceil_div(p.kernel_w, kw_block);
+  const int64_t co_block = balanced_block(p.out_channels, kMaxCo), kw_block = balanced_block(p.kernel_w, kMaxKw);
+  const int64_t co_blocks = ceil_div(p.out_channels, co_block);
+  const int64_t kw_blocks = ceil_div(p.kernel_w, kw_block);
   const int64_t tasks = co_blocks * p.in_channels * p.kernel_h * kw_blocks;
   const int64_t hp = p.in_h + p.pad_top + p.pad_bottom, wp = p.in_w + p.pad_left + p.pad_right;
   const bool padded = hp != p.in_h || wp != p.in_w;

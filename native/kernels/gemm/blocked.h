@@ -31,18 +31,11 @@
 
 #include "dispatch/parallel.h"
 #include "dispatch/workspace.h"
+#include "kernels/blocks.h"
 #include "kernels/gemm/gemm.h"
 
 namespace striate {
 namespace {
-
-inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-// Splits `total` into equal blocks of at most `cap` (so k = 257 is two blocks of ~129,
-// not 256 + 1).
-inline int64_t balanced_block(int64_t total, int64_t cap) {
-  return ceil_div(total, ceil_div(total, cap));
-}
 
 // Calls Tile<ROWS>::run(args...) for ROWS = rows, 1 <= rows <= MR: micro-kernels that
 // compute only the rows a tail tile has.

@@ -1,16 +1,22 @@
 /** The native backend: which kernels run, and on how many threads. */
 import { checkInteger } from './errors.js';
-import { native, type NativeBackendInfo } from './native.js';
+import { addonOrigin, native, type NativeBackendInfo } from './native.js';
 
-export type BackendInfo = NativeBackendInfo;
+export interface BackendInfo extends NativeBackendInfo {
+  /** 'prebuild': the addon shipped in the package; 'source': compiled on this machine (or STRIATE_ADDON). */
+  build: 'prebuild' | 'source';
+  /** The addon file this process loaded. */
+  addonPath: string;
+}
 
 /**
  * What the native core chose at load time.
  * @example st.backendInfo()
- * // { isa: 'avx2', isasAvailable: ['scalar', 'avx2'], threads: 2, hardwareThreads: 2, openmp: true, version: '0.1.0' }
+ * // { isa: 'avx2', isasAvailable: ['scalar', 'avx2'], threads: 2, hardwareThreads: 2, openmp: true, version: '0.1.0',
+ * //   build: 'prebuild', addonPath: '.../node_modules/striate/prebuilds/linux-x64/node.napi.glibc.node' }
  */
 export function backendInfo(): BackendInfo {
-  return native.backendInfo();
+  return { ...native.backendInfo(), build: addonOrigin.build, addonPath: addonOrigin.path };
 }
 
 /**

@@ -38,6 +38,19 @@ export function checkShape(op: string, name: string, shape: unknown): number {
   return count;
 }
 
+/**
+ * Throws unless a tensor's data still holds every element its shape says: a buffer
+ * transferred to another thread (detached) has length 0, and native code must never
+ * read past what is there.
+ */
+export function checkTensorData(op: string, name: string, t: { data: ArrayBufferView & { length: number }; shape: readonly number[] }): void {
+  const size = t.shape.reduce((a, d) => a * d, 1);
+  if (t.data.length !== size)
+    throw new RangeError(
+      `${op}: ${name} has ${t.data.length} values for shape ${formatShape(t.shape)} (${size}); was its buffer transferred (detached)?`,
+    );
+}
+
 export function checkFloat32(op: string, name: string, data: unknown): asserts data is Float32Array {
   if (!(data instanceof Float32Array)) throw new TypeError(`${op}: ${name} must be a Float32Array, got ${describeType(data)}`);
 }

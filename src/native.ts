@@ -1,6 +1,7 @@
 /**
- * Loads the compiled addon and types its exports. This is the only module that
- * touches the addon; ops call it after validating their arguments.
+ * Loads the compiled addon (STRIATE_ADDON, else this machine's source build, else the
+ * package's prebuild) and types its exports. This is the only module that touches the
+ * addon; ops call it after validating their arguments.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -20,6 +21,8 @@ export interface NativeAddon {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   lowerComputePriority(): boolean;
+  /** The scratch workspace's counters: aligned_alloc calls, releases, bytes held now and at most. */
+  allocationStats(): { allocations: number; frees: number; liveBytes: number; peakBytes: number };
   sgemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number,
@@ -36,6 +39,9 @@ export interface NativeAddon {
   stochasticPool2dInferGrad(geometry: number[], x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   /** shape = N, Cin, H, W, Cout, kH, kW, strideH, strideW, padTop, padBottom, padLeft, padRight, dilationH, dilationW, groups */
   conv2dForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array, ...shape: number[]): void;
+  /** The same with the epilogue after the shape: y = act(conv + b + residual); activation 0 none, 1 ReLU. */
+  conv2dForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array,
+    ...shapeThenEpilogue: [...shape: number[], residual: Float32Array | null, activation: number]): void;
   conv2dGradInput(dy: Float32Array, w: Float32Array, dx: Float32Array, ...shape: number[]): void;
   conv2dGradWeight(x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null, ...shape: number[]): void;
   reluForward(x: Float32Array, y: Float32Array): void;
@@ -93,9 +99,6 @@ export interface NativeAddon {
   ): void;
 }
 
-const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const addonPath = path.join(packageRoot, 'build', 'Release', 'striate.node');
-
 /**
  * OpenMP threads that finish a kernel spin while they wait for the next one, by default
  * for millions of cycles. In a Node process on a busy machine that spinning takes the
@@ -110,20 +113,62 @@ function configureOpenMp(): void {
     process.env.GOMP_SPINCOUNT = '50000';
 }
 
-function load(): NativeAddon {
-  configureOpenMp();
+/** Where the loaded addon came from: shipped in the package, or compiled on this machine. */
+export interface AddonOrigin {
+  build: 'prebuild' | 'source';
+  path: string;
+}
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const buildFromSource =
+  'Build it from source with `npm rebuild striate --build-from-source` (in a checkout of striate: ' +
+  '`npm run build:native`); this needs cmake and a C++17 compiler.';
+
+function originOf(file: string): AddonOrigin {
+  const inPrebuilds = file.startsWith(path.join(packageRoot, 'prebuilds') + path.sep);
+  return { build: inPrebuilds ? 'prebuild' : 'source', path: file };
+}
+
+/**
+ * The addon file to load: STRIATE_ADDON when set (e.g. a sanitizer build), else what
+ * node-gyp-build picks: a source build in build/Release first, then the package's
+ * prebuilds/<platform>-<arch>/ file for this libc.
+ */
+function locate(): AddonOrigin {
+  const forced = process.env.STRIATE_ADDON;
+  if (forced) return originOf(path.resolve(forced));
+  const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
   try {
-    return createRequire(import.meta.url)(addonPath) as NativeAddon;
+    return originOf(nodeGypBuild.path(packageRoot));
   } catch (err) {
-    const reason = (err as Error).message;
-    if (reason.startsWith('striate:')) throw new Error(reason, { cause: err });
     throw new Error(
-      `striate: could not load the native addon at ${addonPath}: ${reason}\n` +
-        `Build it from source with \`npm rebuild striate\` (in a checkout of striate: \`npm run build:native\`); ` +
-        `this needs cmake and a C++17 compiler.`,
+      `striate: no native addon for ${process.platform}-${process.arch} (Node ${process.version}); looked for ` +
+        `${path.join(packageRoot, 'build', 'Release', 'striate.node')} and a prebuild in ` +
+        `${path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`)}${path.sep}. ${buildFromSource}`,
       { cause: err },
     );
   }
 }
 
-export const native: NativeAddon = load();
+function load(): { addon: NativeAddon; origin: AddonOrigin } {
+  configureOpenMp();
+  const origin = locate();
+  try {
+    return { addon: require(origin.path) as NativeAddon, origin };
+  } catch (err) {
+    const reason = (err as Error).message;
+    if (reason.startsWith('striate:')) throw new Error(reason, { cause: err });
+    const source = process.env.STRIATE_ADDON ? ' (from STRIATE_ADDON)' : '';
+    throw new Error(
+      `striate: could not load the native addon ${origin.path}${source} on ${process.platform}-${process.arch} ` +
+        `(Node ${process.version}): ${reason}\n${buildFromSource}`,
+      { cause: err },
+    );
+  }
+}
+
+const loaded = load();
+export const native: NativeAddon = loaded.addon;
+/** Which addon file this process loaded, and whether it was a prebuild or a source build. */
+export const addonOrigin: Readonly<AddonOrigin> = Object.freeze(loaded.origin);

@@ -1,62 +1,53 @@
 // ONNX Runtime (onnxruntime-node, its bundled CPU build): inference only. Every graph
-// is written here by ../lib/onnx.mjs with the same weights the other libraries get;
-// inputs are fed per call, weights are initializers (constants), as in deployment.
+// is a striate model written by st.onnx.save's encoder (../../dist) with the same
+// weights the other libraries get; inputs are fed per call, weights are initializers
+// (constants), as in deployment. GEMM is a Dense layer holding B as its weight, so
+// ONNX Runtime sees B as a constant (it may pre-pack it).
 import { createRequire } from 'node:module';
-import { onnxModel } from '../lib/onnx.mjs';
-import { weightShape } from '../lib/nets.mjs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'index.js');
 let ort;
+let st;
 let threads = 1;
 
 const INFERENCE_ONLY = 'n/a (ONNX Runtime is inference only)';
 
-function convAttrs(k, stride, pad) {
-  return { kernel_shape: [k, k], strides: [stride, stride], pads: [pad, pad, pad, pad], dilations: [1, 1], group: 1 };
-}
-
-/** The net as ONNX nodes: conv (+Relu), MaxPool, Add (+Relu), GlobalAveragePool + Flatten, Gemm. */
-function netModel(net, weights, batch) {
-  const nodes = [];
-  const initializers = [];
+/** The net's layers in striate with the suite's weights: conv (+ReLU), max-pool, add (+ReLU), global pool, dense. */
+function netGraph(net, weights) {
+  const g = new st.Graph();
+  const out = { x: g.input(net.input) };
+  const relu = (node, value) => (node.relu ? g.add(new st.nn.ReLU(), value) : value);
   for (const node of net.nodes) {
-    const input = Array.isArray(node.in) ? node.in : [node.in];
-    const out = node.relu ? `${node.name}_pre` : node.name;
+    const input = out[Array.isArray(node.in) ? node.in[0] : node.in];
     if (node.op === 'conv' || node.op === 'fc') {
-      initializers.push({ name: `${node.name}.w`, dims: weightShape(node), data: weights[`${node.name}.w`] });
-      initializers.push({ name: `${node.name}.b`, dims: [node.cout], data: weights[`${node.name}.b`] });
-      const inputs = [input[0], `${node.name}.w`, `${node.name}.b`];
-      if (node.op === 'conv') nodes.push({ op: 'Conv', inputs, outputs: [out], attrs: convAttrs(node.k, node.stride, node.pad) });
-      else nodes.push({ op: 'Gemm', inputs, outputs: [out], attrs: { transB: 1 } });
-    } else if (node.op === 'maxpool') {
-      nodes.push({ op: 'MaxPool', inputs: input, outputs: [out], attrs: { kernel_shape: [node.k, node.k], strides: [node.stride, node.stride], pads: [node.pad, node.pad, node.pad, node.pad] } });
-    } else if (node.op === 'add') {
-      nodes.push({ op: 'Add', inputs: input, outputs: [out] });
-    } else if (node.op === 'gap') {
-      nodes.push({ op: 'GlobalAveragePool', inputs: input, outputs: [`${node.name}_4d`] });
-      nodes.push({ op: 'Flatten', inputs: [`${node.name}_4d`], outputs: [out], attrs: { axis: 1 } });
-    } else if (node.op === 'flatten') {
-      nodes.push({ op: 'Flatten', inputs: input, outputs: [out], attrs: { axis: 1 } });
-    }
-    if (node.relu) nodes.push({ op: 'Relu', inputs: [out], outputs: [node.name] });
+      const layer = node.op === 'conv'
+        ? new st.nn.Conv2D({ filters: node.cout, inChannels: node.cin, kernelSize: node.k, stride: node.stride, padding: node.pad })
+        : new st.nn.Dense({ units: node.cout, inFeatures: node.cin });
+      layer.weight.value.data.set(weights[`${node.name}.w`]);
+      layer.bias.value.data.set(weights[`${node.name}.b`]);
+      out[node.name] = relu(node, g.add(layer, input));
+    } else if (node.op === 'maxpool') out[node.name] = g.add(new st.nn.MaxPool2D({ kernelSize: node.k, stride: node.stride, padding: node.pad }), input);
+    else if (node.op === 'add') out[node.name] = relu(node, g.add(new st.nn.Add(), out[node.in[0]], out[node.in[1]]));
+    else if (node.op === 'gap') out[node.name] = g.add(new st.nn.GlobalAvgPool2D(), input);
+    else if (node.op === 'flatten') out[node.name] = g.add(new st.nn.Flatten(), input);
   }
-  const classes = net.nodes.find((n) => n.name === net.output).cout;
-  return onnxModel({
-    name: net.name,
-    inputs: [{ name: 'x', shape: [batch, ...net.input] }],
-    outputs: [{ name: net.output, shape: [batch, classes] }],
-    initializers,
-    nodes,
-  });
+  return g.output(out[net.output]);
 }
 
-async function session(model, feeds, output) {
+/** A one-layer model on a [N, ...sample] input (batch symbolic). */
+const single = (layer, sample) => st.onnx.encodeOnnx(new st.Sequential([layer], { inputShape: sample }));
+
+async function session(model, feeds) {
   const s = await ort.InferenceSession.create(model, {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
   });
+  const output = s.outputNames[0];
   const call = async () => (await s.run(feeds))[output].data;
   return { call, result: async () => [await call()] };
 }
@@ -67,6 +58,7 @@ export default {
   name: 'onnxruntime',
   async load() {
     ort = require('onnxruntime-node');
+    st = await import(pathToFileURL(dist).href);
     return { version: require('onnxruntime-node/package.json').version, detail: 'CPU execution provider, graph optimisation "all"' };
   },
   setThreads(n) {
@@ -77,36 +69,23 @@ export default {
     const s = task.spec;
     switch (task.kind) {
       case 'gemm': {
-        const model = onnxModel({
-          name: 'gemm',
-          inputs: [{ name: 'a', shape: [s.m, s.k] }, { name: 'b', shape: [s.k, s.n] }],
-          outputs: [{ name: 'c', shape: [s.m, s.n] }],
-          nodes: [{ op: 'MatMul', inputs: ['a', 'b'], outputs: ['c'] }],
-        });
-        return session(model, { a: tensor(task.a, [s.m, s.k]), b: tensor(task.b, [s.k, s.n]) }, 'c');
+        // c = a·b as a Dense layer: its weight is bᵀ [n, k].
+        const dense = new st.nn.Dense({ units: s.n, inFeatures: s.k, useBias: false });
+        const w = dense.weight.value.data;
+        for (let j = 0; j < s.n; j++) for (let p = 0; p < s.k; p++) w[j * s.k + p] = task.b[p * s.n + j];
+        return session(single(dense, [s.k]), { input_1: tensor(task.a, [s.m, s.k]) });
       }
       case 'conv-fwd': {
-        const model = onnxModel({
-          name: 'conv',
-          inputs: [{ name: 'x', shape: task.xShape }],
-          outputs: [{ name: 'y', shape: task.yShape }],
-          initializers: [{ name: 'w', dims: task.wShape, data: task.w }, { name: 'b', dims: [s.cout], data: task.b }],
-          nodes: [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: convAttrs(s.k, s.stride, s.pad) }],
-        });
-        return session(model, { x: tensor(task.x, task.xShape) }, 'y');
+        const conv = new st.nn.Conv2D({ filters: s.cout, inChannels: task.xShape[1], kernelSize: s.k, stride: s.stride, padding: s.pad });
+        conv.weight.value.data.set(task.w);
+        conv.bias.value.data.set(task.b);
+        return session(single(conv, task.xShape.slice(1)), { input_1: tensor(task.x, task.xShape) });
       }
-      case 'pool-fwd': {
-        const model = onnxModel({
-          name: 'maxpool',
-          inputs: [{ name: 'x', shape: task.xShape }],
-          outputs: [{ name: 'y', shape: task.yShape }],
-          nodes: [{ op: 'MaxPool', inputs: ['x'], outputs: ['y'], attrs: { kernel_shape: [s.k, s.k], strides: [s.stride, s.stride] } }],
-        });
-        return session(model, { x: tensor(task.x, task.xShape) }, 'y');
-      }
+      case 'pool-fwd':
+        return session(single(new st.nn.MaxPool2D({ kernelSize: s.k, stride: s.stride }), task.xShape.slice(1)), { input_1: tensor(task.x, task.xShape) });
       case 'resnet': {
-        const model = netModel(task.net, task.weights, task.batch);
-        return session(model, { x: tensor(task.x, [task.batch, ...task.net.input]) }, task.net.output);
+        const model = st.onnx.encodeOnnx(netGraph(task.net, task.weights));
+        return session(model, { input_1: tensor(task.x, [task.batch, ...task.net.input]) });
       }
       default:
         return INFERENCE_ONLY;

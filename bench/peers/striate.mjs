@@ -137,7 +137,9 @@ export default {
       case 'resnet': {
         const graph = buildGraph(task.net, task.weights);
         const x = new st.Tensor(task.x, [task.batch, ...task.net.input]);
-        // What a user runs for inference: one pass of predictSync, which reuses its buffers.
+        // What a user runs for inference: one pass of predictSync, which reuses its buffers
+        // (with `task.compile`, through the graph's inference plan).
+        if (task.compile) graph.compile({ batchSize: task.batch });
         const call = () => graph.predictSync(x, { batchSize: task.batch }).data;
         return { call, result: () => [call()] };
       }

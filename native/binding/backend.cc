@@ -1,8 +1,9 @@
-// backendInfo(), setNumThreads(n), getNumThreads(), lowerComputePriority()
+// backendInfo(), setNumThreads(n), getNumThreads(), lowerComputePriority(), allocationStats()
 #include "binding/args.h"
 #include "binding/exports.h"
 #include "dispatch/kernels.h"
 #include "dispatch/parallel.h"
+#include "dispatch/workspace.h"
 
 #ifdef __linux__
 #include <cerrno>
@@ -60,6 +61,18 @@ Napi::Value lower_compute_priority(const Napi::CallbackInfo& info) {
 #endif
 }
 
+// The scratch workspace's counters, for leak checks (test/reliability/memory.test.ts).
+Napi::Value allocation_stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const dispatch::ScratchStats stats = dispatch::scratch_stats();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("allocations", static_cast<double>(stats.allocations));
+  out.Set("frees", static_cast<double>(stats.frees));
+  out.Set("liveBytes", static_cast<double>(stats.live_bytes));
+  out.Set("peakBytes", static_cast<double>(stats.peak_bytes));
+  return out;
+}
+
 }  // namespace
 
 void export_backend(Napi::Env env, Napi::Object exports) {
@@ -67,6 +80,7 @@ void export_backend(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New(env, set_num_threads, "setNumThreads"));
   exports.Set("getNumThreads", Napi::Function::New(env, get_num_threads, "getNumThreads"));
   exports.Set("lowerComputePriority", Napi::Function::New(env, lower_compute_priority, "lowerComputePriority"));
+  exports.Set("allocationStats", Napi::Function::New(env, allocation_stats, "allocationStats"));
 }
 
 }  // namespace striate::binding

@@ -1,8 +1,10 @@
-// conv2dForward(x, w, b | null, y, ...shape)
+// conv2dForward(x, w, b | null, y, ...shape[, residual | null, activation])
 // conv2dGradInput(dy, w, dx, ...shape)
 // conv2dGradWeight(x, dy, dw, db | null, ...shape)
 // where shape = N, Cin, H, W, Cout, kH, kW, strideH, strideW, padTop, padBottom,
-// padLeft, padRight, dilationH, dilationW, groups. The TS op has validated everything;
+// padLeft, padRight, dilationH, dilationW, groups. The forward's optional epilogue:
+// residual y-sized (added after the bias), activation 0 none or 1 ReLU (conv2d.h).
+// The TS op has validated everything;
 // this re-checks what would make the kernel read or write out of bounds.
 #include "binding/args.h"
 #include "binding/exports.h"
@@ -51,11 +53,22 @@ const float* optional_array(const Napi::CallbackInfo& info, size_t i, const char
 
 Napi::Value conv2d_forward(const Napi::CallbackInfo& info) {
   constexpr const char* op = "conv2dForward";
-  const Conv2dParams p = read_params(info, 4, op);
+  Conv2dParams p = read_params(info, 4, op);
   const float* x = float_array(info, 0, op, "x", x_size(p));
   const float* w = float_array(info, 1, op, "w", w_size(p));
   const float* b = optional_array(info, 2, op, "b", p.out_channels);
   float* y = float_array(info, 3, op, "y", y_size(p));
+  // The epilogue's arguments follow the 16 shape numbers (indices 4..19).
+  if (info.Length() > 20) p.residual = optional_array(info, 20, op, "residual", y_size(p));
+  if (info.Length() > 21) {
+    const int64_t activation = integer(info, 21, op, "activation");
+    if (activation > static_cast<int64_t>(ConvActivation::relu))
+      throw Napi::RangeError::New(info.Env(), std::string(op) + ": activation must be 0 (none) or 1 (relu)");
+    p.activation = static_cast<ConvActivation>(activation);
+  }
+  // In place the GEMM path would overwrite the residual before adding it.
+  if (p.residual && p.residual < y + y_size(p) && y < p.residual + y_size(p))
+    throw Napi::RangeError::New(info.Env(), std::string(op) + ": residual must not share memory with y");
   dispatch::kernels().conv2d_forward(p, x, w, b, y);
   return info.Env().Undefined();
 }

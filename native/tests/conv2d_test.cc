@@ -371,6 +371,70 @@ STRIATE_TEST(conv2d_is_deterministic) {
   return ok;
 }
 
+// The forward's epilogue (residual add, ReLU) on every ISA and path: the fused call must
+// give the bits of the plain call followed by the add and the ReLU, and stay within the
+// forward's tolerance of the reference's fused call. Shapes reach the 1x1 GEMM, im2col
+// with one and several images per chunk, groups, and the direct kernels with channel
+// counts and row widths that do not fill a register tile.
+STRIATE_TEST(conv2d_epilogue_matches_unfused_on_every_isa) {
+  std::mt19937 rng(12);
+  std::vector<Case> shapes(std::begin(kFixed), std::end(kFixed));
+  shapes.push_back({1, 8, 13, 11, 21, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1});
+  shapes.push_back({3, 5, 16, 17, 37, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1});
+  shapes.push_back({2, 9, 20, 20, 19, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1});
+  shapes.push_back({4, 33, 7, 7, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1});
+  for (int i = 0; i < 12; ++i) shapes.push_back(random_case(rng));
+  bool ok = true;
+  for (const Case& c : shapes) {
+    Conv2dParams p;
+    p.batch = c.n, p.in_channels = c.cin, p.in_h = c.h, p.in_w = c.w, p.out_channels = c.cout;
+    p.kernel_h = c.kh, p.kernel_w = c.kw, p.stride_h = c.sh, p.stride_w = c.sw;
+    p.pad_top = c.pt, p.pad_bottom = c.pb, p.pad_left = c.pl, p.pad_right = c.pr;
+    p.dilation_h = c.dh, p.dilation_w = c.dw, p.groups = c.groups;
+    conv2d_output_size(&p);
+    const size_t xs = c.n * c.cin * c.h * c.w, ws = c.cout * (c.cin / c.groups) * c.kh * c.kw;
+    const size_t ys = c.n * c.cout * p.out_h * p.out_w;
+    const auto x = random_floats(xs, rng), w = random_floats(ws, rng), b = random_floats(c.cout, rng);
+    const auto r = random_floats(ys, rng);
+    for (bool with_residual : {false, true})
+      for (auto act : {ConvActivation::none, ConvActivation::relu}) {
+        if (!with_residual && act == ConvActivation::none) continue;
+        Conv2dParams q = p;
+        q.residual = with_residual ? r.data() : nullptr, q.activation = act;
+        std::vector<float> ref_fused(ys);
+        reference::conv2d_forward(q, x.data(), w.data(), b.data(), ref_fused.data());
+        for (auto isa : isas_under_test())
+          for (int threads : {1, 2}) {
+            dispatch::set_num_threads(threads);
+            const auto k = dispatch::kernels_for(isa);
+            std::vector<float> plain(ys), fused(ys, std::nanf(""));
+            k.conv2d_forward(p, x.data(), w.data(), b.data(), plain.data());
+            k.conv2d_forward(q, x.data(), w.data(), b.data(), fused.data());
+            for (size_t j = 0; j < ys; ++j) {
+              float v = plain[j] + (with_residual ? r[j] : 0.0f);
+              if (act == ConvActivation::relu) v = v > 0.0f ? v : 0.0f;
+              plain[j] = v;
+            }
+            if (std::memcmp(plain.data(), fused.data(), ys * sizeof(float)) != 0) {
+              std::printf("  %s threads=%d residual=%d relu=%d %s: fused differs from conv, add, relu\n",
+                          dispatch::isa_name(isa), threads, int(with_residual), int(act == ConvActivation::relu),
+                          describe(c).c_str());
+              ok = false;
+            }
+            const double terms = double(c.cin / c.groups) * c.kh * c.kw;
+            const Diff d = compare(fused.data(), ref_fused.data(), ys, std::sqrt(terms) + 1.0);
+            if (d.worst > 4e-7 * (terms + 8)) {
+              std::printf("  %s threads=%d %s: fused error %.3g against the reference\n", dispatch::isa_name(isa),
+                          threads, describe(c).c_str(), d.worst);
+              ok = false;
+            }
+          }
+      }
+  }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
 STRIATE_TEST(conv2d_output_size_rejects_bad_shapes) {
   Conv2dParams p;
   p.batch = 1, p.in_channels = 3, p.in_h = 4, p.in_w = 4, p.out_channels = 6, p.kernel_h = 5, p.kernel_w = 3;

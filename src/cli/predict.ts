@@ -1,20 +1,21 @@
-/** `striate predict MODEL IMAGE...`: classifies PNG images with a model saved by `striate train`. */
-import { readFileSync } from 'node:fs';
+/**
+ * `striate predict MODEL IMAGE...`: classifies images with a model saved by `striate train`:
+ * PNG for a digit model, PNG, JPEG or WebP of any size through sharp otherwise (src/cli/image-input.ts).
+ */
 import { loadWithMetadata } from '../io/model-load.js';
-import { decodePng } from '../io/png.js';
-import { digitTensor, type DigitPreprocessing } from './digit.js';
+import { imageInput, type StoredPreprocessing } from './image-input.js';
 
-export const PREDICT_USAGE = 'usage: striate predict MODEL-FILE IMAGE.png [IMAGE.png ...]';
+export const PREDICT_USAGE = 'usage: striate predict MODEL-FILE IMAGE [IMAGE ...]   (PNG, JPEG or WebP)';
 
 export async function predict(argv: string[]): Promise<void> {
   const [modelFile, ...images] = argv;
   if (!modelFile || images.length === 0) throw new RangeError(PREDICT_USAGE);
   const { model, metadata } = loadWithMetadata(modelFile);
-  const preprocessing = metadata.preprocessing as DigitPreprocessing | undefined;
+  const preprocessing = metadata.preprocessing as StoredPreprocessing | undefined;
   if (!preprocessing) throw new Error(`${modelFile}: no preprocessing recorded; was it saved by \`striate train\`?`);
   const classes = (metadata.classes as string[] | undefined) ?? [];
   for (const file of images) {
-    const x = digitTensor(decodePng(readFileSync(file), file), preprocessing);
+    const x = await imageInput(file, preprocessing);
     const logits = model.forward(x).data;
     const max = Math.max(...logits);
     const exps = Array.from(logits, (v) => Math.exp(v - max));

@@ -13,3 +13,5 @@ export { loadCifar10, CIFAR10_CLASSES, type Cifar10Options } from './cifar10.js'
 export { subset, split, permutation, type Dataset, type SplitOptions } from './dataset.js';
 export { batches, batchCount, type Batch, type BatchOptions } from './batches.js';
 export { normalize, oneHot, padImages, type NormalizeOptions } from './transforms.js';
+export { augment, type AugmentSpec } from './augment.js';
+export { imageFolder, IMAGE_EXTENSIONS, type ImageFolderOptions, type ImageFolderDataset } from './image-folder.js';

@@ -17,9 +17,11 @@ import { Tensor, type Shape } from '../tensor.js';
 import type { SequentialConfig, SequentialOptions } from './sequential.js';
 import { formatSummary, type SummaryRow } from './summary.js';
 import { save, type Metadata } from '../io/model-file.js';
+import { save as saveOnnx, type OnnxSaveOptions } from '../io/onnx/save.js';
 import type { TrainingData } from '../training/loop.js';
 import { evaluate, fit, predictAsync, type FitOptions, type History } from '../training/run-job.js';
 import type { LossSpec } from '../training/specs.js';
+import { compilePlan, type CompileOptions, type GraphTopology, type InferencePlan } from './plan/compile.js';
 
 /** A handle on a node's output while building a graph; `shape` excludes the batch. */
 export class GraphNode {
@@ -82,6 +84,8 @@ export class Graph {
   /** The nodes the output depends on, in topological order. */
   private plan: number[] = [];
   private lastBatch = -1;
+  /** The inference plan `compile` installed, its options, and whether training may have changed the weights since. */
+  private inference: { plan: InferencePlan; options: CompileOptions; stale: boolean } | undefined;
 
   constructor(options: GraphOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('Graph: options must be an object');
@@ -170,6 +174,7 @@ export class Graph {
    * @example const logits = g.forward(x, { training: true });
    */
   forward(x: Tensor | readonly Tensor[], options: ForwardOptions = {}): Tensor {
+    if (options.training === true && this.inference) this.inference.stale = true;
     const y = this.run(this.prepare(x), options.training === true, false);
     this.lastBatch = y.shape[0];
     return y;
@@ -310,7 +315,8 @@ export class Graph {
    */
   predictSync(x: Tensor | readonly Tensor[], options: PredictOptions = {}): Tensor {
     const xs = this.prepare(x);
-    const batchSize = options.batchSize ?? 32;
+    const plan = this.currentPlan();
+    const batchSize = options.batchSize ?? plan?.batchSize ?? 32;
     if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1)
       throw new RangeError(`${this.label}.predictSync: batchSize must be an integer >= 1, got ${String(batchSize)}`);
     const n = xs[0].shape[0];
@@ -323,11 +329,45 @@ export class Graph {
         const size = t.size / n;
         return new Tensor(t.data.subarray(start * size, end * size), [end - start, ...t.shape.slice(1)]);
       });
-      out.set(this.run(slices, false, true).data, start * sampleSize);
+      out.set((plan ? plan.run(slices) : this.run(slices, false, true)).data, start * sampleSize);
     }
     // The layers' saved inputs may have been overwritten: no backward from here.
     this.lastBatch = -1;
     return new Tensor(out, [n, ...sample]);
+  }
+
+  /**
+   * Compiles the graph for inference and installs the plan, which `predictSync` then
+   * runs: batch norms folded into the convolution or dense layer before them, each
+   * convolution fused with its bias, residual `Add` and `ReLU` into one native call,
+   * the convolutions' outputs in one arena laid out by liveness (src/models/plan/).
+   * Outputs equal `forward`'s within float32 rounding. Training (a training forward,
+   * `fit`) marks the plan stale and the next `predictSync` compiles it again; after
+   * changing weights by hand, call `compile` again. `STRIATE_PLAN=off` in the
+   * environment makes `predictSync` ignore the plan (the layer-by-layer path).
+   * @example
+   * const plan = model.compile({ batchSize: 1 });
+   * const probs = model.predictSync(image);   // runs the plan
+   */
+  compile(options: CompileOptions = {}): InferencePlan {
+    const plan = compilePlan(this.topology(), options);
+    this.inference = { plan, options: { ...options }, stale: false };
+    return plan;
+  }
+
+  /** The installed plan, recompiled when stale; none when STRIATE_PLAN=off. */
+  private currentPlan(): InferencePlan | undefined {
+    if (!this.inference || process.env.STRIATE_PLAN === 'off') return undefined;
+    if (this.inference.stale) this.compile(this.inference.options);
+    return this.inference.plan;
+  }
+
+  /** The graph as the planner reads it. */
+  private topology(): GraphTopology {
+    return {
+      nodes: this.entries.map((e) => ({ name: e.node.name, layer: e.layer, inputs: e.inputs, shape: e.node.shape })),
+      order: this.plan, inputs: this.inputIndices, output: this.outputEntry().node.index,
+    };
   }
 
   /**
@@ -344,7 +384,10 @@ export class Graph {
    */
   fit(data: TrainingData, options: FitOptions = {}): Promise<History> {
     this.buildFor(data?.images);
-    return fit(this, data, options);
+    if (this.inference) this.inference.stale = true;
+    return fit(this, data, options).finally(() => {
+      if (this.inference) this.inference.stale = true;
+    });
   }
 
   /**
@@ -372,6 +415,15 @@ export class Graph {
    */
   save(file: string, metadata: Metadata = {}): void {
     save(this, file, metadata);
+  }
+
+  /**
+   * Saves the model as ONNX (opset 17, batch symbolic; see `st.onnx.save` for options),
+   * for ONNX Runtime, Triton or a phone.
+   * @example model.toOnnx('lenet5.onnx');
+   */
+  toOnnx(file: string, options: OnnxSaveOptions = {}): void {
+    saveOnnx(this, file, options);
   }
 
   /** Sizes a model whose input shape is not yet known (a Sequential) from a batch. */

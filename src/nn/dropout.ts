@@ -65,6 +65,15 @@ export class Dropout extends Layer {
     this.outputShape(inputShape);
   }
 
+  /**
+   * Restarts the random stream from `seed`. `fit` calls it before every epoch with a
+   * seed made from the layer's own, the run's seed and the epoch, so each epoch's
+   * masks are the same whether the run went straight through or was resumed.
+   */
+  reseed(seed: number): void {
+    this.rng = new Rng(seed);
+  }
+
   outputShape(inputShape: Shape): Shape {
     return inputShape;
   }

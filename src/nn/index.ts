@@ -11,6 +11,7 @@ export { Conv2D, Conv1D, type Conv2DOptions, type Conv1DOptions } from './conv.j
 export {
   MaxPool2D, AvgPool2D, StochasticPool2D, GlobalAvgPool2D, type Pool2DOptions, type AvgPool2DOptions, type StochasticPool2DOptions,
 } from './pooling.js';
+export { AdaptiveAvgPool2D, type AdaptiveAvgPool2DOptions } from './adaptive-pool.js';
 export { Dense, type DenseOptions } from './dense.js';
 export {
   ReLU, LeakyReLU, ELU, Sigmoid, Tanh, Softmax, type LeakyReLUOptions, type ELUOptions, type SoftmaxOptions,

@@ -8,7 +8,7 @@
  * dimension excluded), as in a model's `inputShape`: `[C, H, W]` for images,
  * `[features]` for vectors. Tensors given to `forward` carry the batch first.
  */
-import { describeType, formatShape } from '../errors.js';
+import { checkTensorData, describeType, formatShape } from '../errors.js';
 import type { Param } from '../param.js';
 import { Tensor, type Shape } from '../tensor.js';
 
@@ -208,6 +208,7 @@ export abstract class MergeLayer extends BaseLayer {
 /** Throws unless `x` is a Tensor of the given rank(s); returns it. */
 export function checkInput(label: string, name: string, x: unknown, ranks: readonly number[], layout: string): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${label}: ${name} must be a Tensor, got ${describeType(x)}`);
+  checkTensorData(label, name, x);
   if (!ranks.includes(x.rank))
     throw new RangeError(`${label}: ${name} must be ${layout}, got shape ${formatShape(x.shape)}`);
   return x;
@@ -227,6 +228,7 @@ export function missingForward(label: string): never {
 /** Throws unless dy has exactly the shape of the last output. */
 export function checkGradShape(label: string, dy: unknown, shape: Shape): Tensor {
   if (!(dy instanceof Tensor)) throw new TypeError(`${label}: dy must be a Tensor, got ${describeType(dy)}`);
+  checkTensorData(label, 'dy', dy);
   if (!sameShape(dy.shape, shape))
     throw new RangeError(`${label}: dy must have the output's shape ${formatShape(shape)}, got ${formatShape(dy.shape)}`);
   return dy;

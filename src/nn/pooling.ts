@@ -196,6 +196,15 @@ export class StochasticPool2D extends Pool2D {
     this.outputShape(inputShape);
   }
 
+  /**
+   * Restarts the random stream from `seed`. `fit` calls it before every epoch with a
+   * seed made from the layer's own, the run's seed and the epoch, so each epoch's
+   * masks are the same whether the run went straight through or was resumed.
+   */
+  reseed(seed: number): void {
+    this.rng = new Rng(seed);
+  }
+
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
     this.begin(x);
     const training = options.training === true;

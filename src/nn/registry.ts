@@ -12,6 +12,7 @@ import { Flatten } from './flatten.js';
 import type { BaseLayer, LayerConfig } from './layer.js';
 import { LocalResponseNorm } from './local-response-norm.js';
 import { Add, Concat } from './merge.js';
+import { AdaptiveAvgPool2D } from './adaptive-pool.js';
 import { AvgPool2D, GlobalAvgPool2D, MaxPool2D, StochasticPool2D } from './pooling.js';
 
 export type LayerFactory = (config: LayerConfig) => BaseLayer;
@@ -59,6 +60,7 @@ builtin('maxPool2d', MaxPool2D);
 builtin('avgPool2d', AvgPool2D);
 builtin('stochasticPool2d', StochasticPool2D);
 builtin('globalAvgPool2d', GlobalAvgPool2D);
+builtin('adaptiveAvgPool2d', AdaptiveAvgPool2D);
 builtin('dense', Dense);
 builtin('flatten', Flatten);
 builtin('relu', ReLU);

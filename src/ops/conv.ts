@@ -8,7 +8,7 @@
  * The native dispatcher picks a path per shape: 1×1 straight on the SGEMM, im2col +
  * SGEMM in general, a direct SIMD loop for few input channels.
  */
-import { formatShape } from '../errors.js';
+import { checkTensorData, formatShape } from '../errors.js';
 import { native } from '../native.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { outputArray } from './out.js';
@@ -18,6 +18,7 @@ export type { Conv1dOptions, Conv2dOptions, Conv1dPadding, Conv2dPadding } from 
 
 function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  checkTensorData(op, name, t);
 }
 
 function checkBias(op: string, b: unknown, outChannels: number): Float32Array | null {
@@ -81,6 +82,50 @@ function gradWeight(op: string, dims: 1 | 2, x: Tensor, dy: Tensor, wShape: Shap
  */
 export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dOptions = {}, out?: Float32Array): Tensor {
   return forward('conv2d', 2, x, w, b, options, out);
+}
+
+/** What `conv2dFused` applies to each output after the bias. */
+export interface Conv2dEpilogue {
+  /** Added after the bias: a tensor of the output's shape (a residual shortcut), sharing no memory with `out`. */
+  residual?: Tensor | null;
+  /** Applied last; default 'none'. */
+  activation?: 'none' | 'relu';
+}
+
+/**
+ * conv2d with the layers that follow it in a residual network fused into one native
+ * call: y = act((W ⋆ x + b) + residual), each output finished as it is stored. Gives the
+ * bits of conv2d, then `add`, then ReLU run one after another (an inference plan's step).
+ * @example
+ * const y = st.ops.conv2dFused(x, w, b, { padding: 1 }, { residual: shortcut, activation: 'relu' });
+ */
+export function conv2dFused(x: Tensor, w: Tensor, b: Tensor | null | undefined, options: Conv2dOptions,
+  epilogue: Conv2dEpilogue, out?: Float32Array): Tensor {
+  const op = 'conv2dFused';
+  checkTensor(op, 'x', x);
+  checkTensor(op, 'w', w);
+  if (epilogue === null || typeof epilogue !== 'object') throw new TypeError(`${op}: epilogue must be an object, got ${String(epilogue)}`);
+  const activation = epilogue.activation ?? 'none';
+  if (activation !== 'none' && activation !== 'relu')
+    throw new RangeError(`${op}: epilogue.activation must be 'none' or 'relu', got ${String(activation)}`);
+  const g = resolveConv(op, 2, x.shape, w.shape, options);
+  const bias = checkBias(op, b, g.outChannels);
+  const shape = outShape(g, 2);
+  let residual: Float32Array | null = null;
+  if (epilogue.residual !== undefined && epilogue.residual !== null) {
+    checkTensor(op, 'epilogue.residual', epilogue.residual);
+    if (!sameDims(epilogue.residual.shape, shape))
+      throw new RangeError(`${op}: epilogue.residual must be the output shape ${formatShape(shape)}, got ${formatShape(epilogue.residual.shape)}`);
+    residual = epilogue.residual.data;
+  }
+  const inputs = [x.data, w.data, ...(bias ? [bias] : []), ...(residual ? [residual] : [])];
+  const y = outputArray(op, 'out', out, shape.reduce((a, d) => a * d, 1), Float32Array, inputs);
+  native.conv2dForward(x.data, w.data, bias, y, ...nativeShape(g), residual, activation === 'relu' ? 1 : 0);
+  return new Tensor(y, shape);
+}
+
+function sameDims(a: Shape, b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Matrix products on the native SGEMM (packed, cache-blocked, SIMD, threaded).
  */
-import { checkNumber, formatShape, overlaps } from '../errors.js';
+import { checkNumber, checkTensorData, describeType, formatShape, overlaps } from '../errors.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 
@@ -21,6 +21,7 @@ export interface GemmOptions extends TransposeOptions {
 
 function checkMatrix(op: string, name: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor`);
+  checkTensorData(op, name, t);
   if (t.rank !== 2) throw new RangeError(`${op}: ${name} must be 2-D, got shape ${formatShape(t.shape)}`);
 }
 
@@ -43,12 +44,18 @@ function productShape(op: string, a: Tensor, b: Tensor, transA: boolean, transB:
   return [m, n, k];
 }
 
+function checkOptionsObject(op: string, options: unknown): void {
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`${op}: options must be an object like { transA: true }, got ${describeType(options)}`);
+}
+
 /**
  * op(a) · op(b) as a new [M, N] tensor.
  * @example
  * const y = st.ops.matmul(x, w, { transB: true });  // x [B, in], w [out, in] -> [B, out]
  */
 export function matmul(a: Tensor, b: Tensor, options: TransposeOptions = {}): Tensor {
+  checkOptionsObject('matmul', options);
   checkMatrix('matmul', 'a', a);
   checkMatrix('matmul', 'b', b);
   const transA = checkFlag('matmul', 'transA', options.transA);
@@ -65,6 +72,7 @@ export function matmul(a: Tensor, b: Tensor, options: TransposeOptions = {}): Te
  * st.ops.gemm(dy, x, dw, { transA: true });  // dw += dyᵀ · x
  */
 export function gemm(a: Tensor, b: Tensor, c: Tensor, options: GemmOptions = {}): Tensor {
+  checkOptionsObject('gemm', options);
   checkMatrix('gemm', 'a', a);
   checkMatrix('gemm', 'b', b);
   checkMatrix('gemm', 'c', c);

@@ -3,7 +3,7 @@
  * kernels: max (with the argmax its backward scatters through), average (PyTorch's
  * divisor rules), stochastic (Zeiler & Fergus 2013) and the global forms.
  */
-import { formatShape } from '../errors.js';
+import { checkTensorData, formatShape } from '../errors.js';
 import { native } from '../native.js';
 import { Rng } from '../random.js';
 import { Tensor, type Shape } from '../tensor.js';
@@ -17,6 +17,7 @@ export { pool2dOutputShape, type PoolOptions, type AvgPoolOptions, type Stochast
 
 function checkTensor(op: string, name: string, t: unknown): asserts t is Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`${op}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  checkTensorData(op, name, t);
 }
 
 function outShape(g: PoolGeometry): number[] {
@@ -90,7 +91,14 @@ function scatterGrad(op: string, indexName: string, dy: Tensor, index: Int32Arra
   if (index.length !== dy.size)
     throw new RangeError(`${op}: ${indexName} has ${index.length} elements, dy ${formatShape(dy.shape)} has ${dy.size}`);
   const dx = outputArray(op, 'out', out, n * c * h * w, Float32Array, [dy.data, index]);
-  native.maxPool2dGrad([n, c, h, w, dy.shape[2], dy.shape[3]], dy.data, index, dx);
+  try {
+    native.maxPool2dGrad([n, c, h, w, dy.shape[2], dy.shape[3]], dy.data, index, dx);
+  } catch (err) {
+    // The binding's range check speaks of maxPool2dGrad's argmax; name this op's array.
+    if (err instanceof RangeError && op !== 'maxPool2dGrad')
+      throw new RangeError(err.message.replace(/^maxPool2dGrad: argmax/, `${op}: ${indexName}`), { cause: err });
+    throw err;
+  }
   return new Tensor(dx, [n, c, h, w]);
 }
 

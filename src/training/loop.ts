@@ -37,17 +37,42 @@ export function countCorrect(y: Tensor, labels: ArrayLike<number>): number {
   return correct;
 }
 
-/** One step of gradient descent on one mini-batch. */
+export interface TrainBatchOptions {
+  /** Clip the global gradient norm to this value before the update. */
+  clipNorm?: number;
+  /** Skip the update when the loss or a gradient is NaN or infinite (`finite: false` in the result). */
+  checkFinite?: boolean;
+}
+
+/** True when no gradient holds a NaN or an infinity. */
+export function gradientsFinite(optimizer: Optimizer): boolean {
+  for (const p of optimizer.params) {
+    const g = p.grad.data;
+    // A sum is NaN or infinite as soon as one term is (or it overflows, which is no better).
+    let sum = 0;
+    for (let i = 0; i < g.length; i++) sum += g[i];
+    if (!Number.isFinite(sum)) return false;
+  }
+  return true;
+}
+
+/**
+ * One step of gradient descent on one mini-batch. With `checkFinite`, a batch whose
+ * loss or gradients are not finite leaves the weights as they were.
+ */
 export function trainBatch(
-  model: Graph, loss: Loss, optimizer: Optimizer, x: Tensor, t: Int32Array | Tensor, clipNorm?: number,
-): BatchResult {
+  model: Graph, loss: Loss, optimizer: Optimizer, x: Tensor, t: Int32Array | Tensor, options: TrainBatchOptions = {},
+): BatchResult & { finite: boolean } {
   model.zeroGrad();
   const y = model.forward(x, { training: true });
   const value = (loss.forward as (y: Tensor, t: Int32Array | Tensor) => number)(y, t);
+  const correct = t instanceof Tensor ? null : countCorrect(y, t);
+  if (options.checkFinite && !Number.isFinite(value)) return { loss: value, correct, size: x.shape[0], finite: false };
   model.backward(loss.backward(), { inputGrad: false });
-  if (clipNorm !== undefined) clipGradNorm(optimizer.params, clipNorm);
+  if (options.checkFinite && !gradientsFinite(optimizer)) return { loss: value, correct, size: x.shape[0], finite: false };
+  if (options.clipNorm !== undefined) clipGradNorm(optimizer.params, options.clipNorm);
   optimizer.step();
-  return { loss: value, correct: t instanceof Tensor ? null : countCorrect(y, t), size: x.shape[0] };
+  return { loss: value, correct, size: x.shape[0], finite: true };
 }
 
 /** The mini-batches of an epoch, with the targets that go with each. */

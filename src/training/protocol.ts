@@ -5,6 +5,8 @@
  */
 import type { GraphConfig } from '../models/graph.js';
 import type { SequentialConfig } from '../models/sequential.js';
+import type { AugmentSpec } from '../data/augment.js';
+import type { OptimizerState } from '../optim/optimizer.js';
 import type { LossSpec, OptimizerSpec, ScheduleSpec } from './specs.js';
 
 export interface WireTensor {
@@ -30,10 +32,23 @@ export interface WireFitOptions {
   loss: LossSpec;
   schedule?: ScheduleSpec;
   clipNorm?: number;
+  augment?: AugmentSpec;
+  /** What a NaN or infinite loss or gradient does: stop with an error, or skip that batch's update. */
+  nonFinite: 'stop' | 'skip';
+  checkpoint?: { path: string; everyEpochs: number; metadata: Record<string, unknown> };
+}
+
+/** Where a resumed run starts: the epochs done and the optimizer and schedule state after them. */
+export interface ResumeState {
+  epoch: number;
+  /** The logs of the epochs before it. */
+  history: EpochLog[];
+  optimizer: OptimizerState;
+  schedule?: { step: number };
 }
 
 export type Job =
-  | { kind: 'fit'; model: ModelSnapshot; data: WireData; validation?: WireData; options: WireFitOptions }
+  | { kind: 'fit'; model: ModelSnapshot; data: WireData; validation?: WireData; options: WireFitOptions; resume?: ResumeState }
   | { kind: 'evaluate'; model: ModelSnapshot; data: WireData; batchSize: number; loss: LossSpec }
   | { kind: 'predict'; model: ModelSnapshot; x: WireTensor; batchSize: number };
 
@@ -57,6 +72,10 @@ export interface EpochLog {
   seconds: number;
   imagesPerSecond: number;
   lr: number;
+  /** Batches whose update was skipped for a non-finite loss or gradient (`nonFinite: 'skip'`). */
+  skippedBatches?: number;
+  /** The checkpoint file written after this epoch, if one was. */
+  checkpoint?: string;
 }
 
 export type Report =
@@ -65,4 +84,5 @@ export type Report =
   | { kind: 'evaluated'; loss: number; accuracy: number | null }
   | { kind: 'predicted'; y: WireTensor }
   | { kind: 'done' }
-  | { kind: 'error'; name: string; message: string; stack?: string };
+  /** `values`: weights to keep (those before a batch whose loss was not finite). */
+  | { kind: 'error'; name: string; message: string; stack?: string; values?: Float32Array[] };

@@ -5,11 +5,19 @@
  * module knows about threads. Training data is placed in shared memory once and
  * read by the worker in place; the trained weights are copied back into the
  * model after every epoch, so `onEpochEnd` sees them.
+ *
+ * The model here changes only between epochs (or, on a non-finite loss, to the
+ * weights just before it), so whatever stops a job — an abort, a callback that
+ * throws, a worker that dies — leaves it whole, as of its last finished epoch.
+ * Checkpoints are written by the worker (checkpoint.ts).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { checkAugment, type AugmentSpec } from '../data/augment.js';
+import type { Metadata } from '../io/model-file.js';
+import type { Checkpoint } from './checkpoint.js';
 import { checkDataset } from '../data/dataset.js';
 import { checkInteger, formatShape } from '../errors.js';
 import type { Graph } from '../models/graph.js';
@@ -48,6 +56,32 @@ export interface FitOptions {
   callbacks?: FitCallbacks;
   /** Stops training: the promise rejects with an AbortError, the model keeps its last finished epoch. */
   signal?: AbortSignal;
+  /**
+   * Random crop and flip of each training batch, in the worker, seeded by (seed, epoch,
+   * batch); see `st.data.augment`. Validation data is never augmented.
+   */
+  augment?: AugmentSpec;
+  /**
+   * A NaN or infinite loss or gradient: `'stop'` (default) rejects with an error naming
+   * the epoch and batch and keeps the weights from before that batch; `'skip'` skips
+   * that batch's update and counts it in the epoch log's `skippedBatches`.
+   */
+  nonFinite?: 'stop' | 'skip';
+  /**
+   * Writes a checkpoint (model, optimizer state, schedule position, epoch) every
+   * `everyEpochs` epochs (default 1) and after the last, atomically; `metadata` is stored with it.
+   */
+  checkpoint?: { path: string; everyEpochs?: number; metadata?: Metadata };
+  /**
+   * Goes on from a checkpoint (a file, or `loadCheckpoint`'s result): the model takes its
+   * weights, the optimizer and schedule their state, and training starts at the epoch
+   * after it, up to `epochs` in all. The options that decide the numbers (seed, batch
+   * size, optimizer, schedule, ...) must be those of the run that wrote it: the result
+   * is then bit for bit that of a run that never stopped.
+   */
+  resume?: string | Checkpoint;
+  /** Memory limits of the worker thread (Node's `resourceLimits`); a worker over them dies and fit rejects. */
+  resourceLimits?: ResourceLimits;
 }
 
 export interface History {
@@ -97,12 +131,15 @@ async function wireData(data: TrainingData): Promise<WireData> {
 }
 
 /** Runs one job in a fresh worker; `onReport` sees each report before the job settles. */
-function runJob(job: Job, onReport: (r: Report) => void, signal?: AbortSignal): Promise<void> {
+function runJob(
+  job: Job, onReport: (r: Report) => void, signal?: AbortSignal, resourceLimits?: ResourceLimits,
+  onError?: (report: Extract<Report, { kind: 'error' }>) => void,
+): Promise<void> {
   if (!existsSync(workerPath))
     return Promise.reject(new Error(`striate: ${workerPath} is missing; build the TypeScript with \`npm run build\``));
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason ?? new DOMException('aborted', 'AbortError'));
-    const worker = new Worker(workerPath, { workerData: job });
+    const worker = new Worker(workerPath, { workerData: job, resourceLimits });
     let settled = false;
     const settle = (err?: unknown) => {
       if (settled) return;
@@ -118,6 +155,7 @@ function runJob(job: Job, onReport: (r: Report) => void, signal?: AbortSignal): 
       if (settled) return;
       try {
         if (report.kind === 'error') {
+          onError?.(report);
           const err = new Error(report.message);
           err.name = report.name;
           err.stack = report.stack;
@@ -129,8 +167,13 @@ function runJob(job: Job, onReport: (r: Report) => void, signal?: AbortSignal): 
         settle(err); // a callback threw: stop training and pass its error on
       }
     });
-    worker.on('error', settle);
-    worker.on('exit', (code) => settle(new Error(`striate: the training worker exited with code ${code}`)));
+    // The worker died (out of memory, an uncaught error): the model here was never touched mid-epoch.
+    worker.on('error', (err) =>
+      settle(new Error(`striate: the ${job.kind} worker died: ${err.message}; the model keeps the weights of its last finished epoch`, { cause: err })),
+    );
+    worker.on('exit', (code) =>
+      settle(new Error(`striate: the ${job.kind} worker exited with code ${code} before finishing; the model keeps the weights of its last finished epoch`)),
+    );
   });
 }
 
@@ -139,6 +182,13 @@ export async function fit(model: Graph, data: TrainingData, options: FitOptions 
   const op = 'fit';
   checkData(op, 'data', data, model);
   if (options.validationData) checkData(op, 'validationData', options.validationData, model);
+  if (options.augment !== undefined && data.images.rank !== 4)
+    throw new RangeError(`fit: augment needs images [N, C, H, W], got ${formatShape(data.images.shape)}`);
+  const nonFinite = options.nonFinite ?? 'stop';
+  if (nonFinite !== 'stop' && nonFinite !== 'skip') throw new RangeError(`fit: nonFinite must be 'stop' or 'skip', got ${String(nonFinite)}`);
+  const checkpoint = options.checkpoint;
+  if (checkpoint !== undefined && (typeof checkpoint !== 'object' || checkpoint === null || typeof checkpoint.path !== 'string'))
+    throw new TypeError('fit: checkpoint must be { path, everyEpochs? }');
   const fitOptions: WireFitOptions = {
     epochs: checkInteger(op, 'epochs', options.epochs ?? 1, 1),
     batchSize: checkInteger(op, 'batchSize', options.batchSize ?? 32, 1),
@@ -148,17 +198,38 @@ export async function fit(model: Graph, data: TrainingData, options: FitOptions 
     loss: options.loss ?? 'softmaxCrossEntropy',
     schedule: options.schedule,
     clipNorm: options.clipNorm,
+    augment: options.augment && checkAugment(op, options.augment),
+    nonFinite,
+    checkpoint: checkpoint && {
+      path: path.resolve(checkpoint.path),
+      everyEpochs: checkInteger(op, 'checkpoint.everyEpochs', checkpoint.everyEpochs ?? 1, 1),
+      metadata: checkpoint.metadata ?? {},
+    },
   };
   // Built once here only to check them: bad options fail before a worker starts.
   makeOptimizer(fitOptions.optimizer, model.params());
   makeLoss(fitOptions.loss);
   if (fitOptions.schedule) makeSchedule(fitOptions.schedule);
+  let resume: Checkpoint | undefined;
+  if (options.resume !== undefined) {
+    // Imported here: checkpoint.ts reads model files, which build Sequentials, which extend Graph, which imports this module.
+    const { checkResumable, loadCheckpoint } = await import('./checkpoint.js');
+    const file = typeof options.resume === 'string' ? options.resume : 'the checkpoint';
+    resume = typeof options.resume === 'string' ? loadCheckpoint(options.resume) : options.resume;
+    checkResumable(file, resume, fitOptions);
+    const want = snapshot(resume.model);
+    const have = snapshot(model);
+    if (JSON.stringify(want.names) !== JSON.stringify(have.names) || want.values.some((v, i) => v.length !== have.values[i].length))
+      throw new RangeError(`fit: resume: ${file} holds a different network from this model`);
+    restoreValues(model, want.values);
+  }
   const job: Job = {
     kind: 'fit',
     model: snapshot(model),
     data: await wireData(data),
     validation: options.validationData && (await wireData(options.validationData)),
     options: fitOptions,
+    resume: resume?.resume,
   };
   const history: History = { epochs: [] };
   await runJob(
@@ -172,6 +243,9 @@ export async function fit(model: Graph, data: TrainingData, options: FitOptions 
       }
     },
     options.signal,
+    options.resourceLimits,
+    // A non-finite loss: keep the weights from just before it.
+    (report) => report.values && restoreValues(model, report.values),
   );
   return history;
 }

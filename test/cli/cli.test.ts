@@ -1,12 +1,13 @@
 // The command line: digit preprocessing, and `striate predict` end to end (from dist/,
 // which `npm test` builds first).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as st from '../../src/index.js';
 import { digitTensor } from '../../src/cli/digit.js';
+import { defineCommand, editDistance, formatHelp, nearest, parseCommand } from '../../src/cli/args.js';
 import { encodeGreyPng } from '../../src/io/png.js';
 
 const cli = path.resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -52,11 +53,144 @@ describe('striate predict', () => {
   });
 
   it('exits non-zero with a message on bad usage', () => {
-    const r = spawnSync(process.execPath, [cli, 'train', 'alexnet'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, 'train', 'lenet'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/striate: train: the model must be lenet5, got alexnet/);
+    expect(r.stderr).toMatch(/striate: unknown model lenet; did you mean lenet5\?/);
     const p = spawnSync(process.execPath, [cli, 'predict', path.join(dir, 'missing.striate'), 'x.png'], { encoding: 'utf8' });
     expect(p.status).toBe(1);
     expect(p.stderr).toMatch(/missing.striate/);
   });
+});
+
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: dir });
+
+describe('args: parseCommand', () => {
+  const spec = defineCommand({
+    usage: 'striate x [options]',
+    summary: 'A test command.',
+    options: {
+      epochs: { type: 'integer', default: 1, min: 1, help: 'passes' },
+      lr: { type: 'number', help: 'rate', defaultText: 'by model' },
+      mode: { type: 'string', default: 'fast', choices: ['fast', 'slow'], help: 'how' },
+      verbose: { type: 'boolean', help: 'talk' },
+    },
+  });
+
+  it('parses --name value, --name=value, flags and positionals, with defaults and what was given', () => {
+    const p = parseCommand(['resnet20', '--epochs', '3', '--lr=0.5', '--verbose', '--', '--not-an-option'], spec);
+    expect(p.values).toEqual({ epochs: 3, lr: 0.5, mode: 'fast', verbose: true });
+    expect(p.positionals).toEqual(['resnet20', '--not-an-option']);
+    expect(p.given.sort()).toEqual(['epochs', 'lr', 'verbose']);
+    expect(p.help).toBe(false);
+    expect(parseCommand(['-h'], spec).help).toBe(true);
+    expect(parseCommand([], spec).values).toEqual({ epochs: 1, lr: undefined, mode: 'fast', verbose: false });
+  });
+
+  it('names the nearest option, and the option with a bad value', () => {
+    expect(() => parseCommand(['--epoch', '2'], spec)).toThrow('unknown option --epoch; did you mean --epochs?');
+    expect(() => parseCommand(['--verbsoe'], spec)).toThrow('unknown option --verbsoe; did you mean --verbose?');
+    expect(() => parseCommand(['--zzzzzzzz'], spec)).toThrow(/^unknown option --zzzzzzzz$/);
+    expect(() => parseCommand(['--constructor'], spec)).toThrow(/unknown option --constructor/);
+    expect(() => parseCommand(['--epochs', '0'], spec)).toThrow('--epochs must be >= 1, got 0');
+    expect(() => parseCommand(['--epochs', '1.5'], spec)).toThrow('--epochs must be an integer, got 1.5');
+    expect(() => parseCommand(['--lr', 'abc'], spec)).toThrow('--lr must be a number, got abc');
+    expect(() => parseCommand(['--mode', 'slwo'], spec)).toThrow('--mode must be fast, slow, got slwo (did you mean slow?)');
+    expect(() => parseCommand(['--epochs'], spec)).toThrow('--epochs needs a value (N)');
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(nearest('fashion', ['mnist', 'fashion-mnist'])).toBe('fashion-mnist');
+  });
+
+  it('help lists every option with its default', () => {
+    const help = formatHelp(spec);
+    expect(help).toMatch(/^usage: striate x \[options\]\n\nA test command\./);
+    expect(help).toMatch(/--epochs N +passes \(default: 1\)/);
+    expect(help).toMatch(/--lr X +rate \(default: by model\)/);
+    expect(help).toMatch(/--mode fast\|slow +how \(default: fast\)/);
+    expect(help).toMatch(/--verbose +talk \(default: off\)/);
+  });
+});
+
+describe('striate --help, info and train', () => {
+  it('--help lists every command and every option of train with its default', () => {
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    for (const command of ['train', 'predict', 'info']) expect(r.stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
+    const train = run('train', '--help').stdout;
+    for (const option of ['dataset', 'data-dir', 'epochs', 'batch-size', 'optimizer', 'lr', 'momentum', 'weight-decay', 'schedule',
+      'no-augment', 'non-finite', 'limit', 'model-options', 'threads', 'seed', 'out', 'checkpoint', 'checkpoint-every', 'resume'])
+      expect(train).toMatch(new RegExp(`^  --${option}\\b.*\\(default: [^)]+\\)$`, 'm'));
+    expect(train).toMatch(/MODEL: .*lenet5/);
+    expect(r.stdout).toContain(train.trim());
+    expect(run('info', '--help').stdout).toMatch(/--json +.*\(default: off\)/);
+  });
+
+  it('unknown options and commands name the nearest valid one', () => {
+    const r = run('train', 'lenet5', '--epoch', '2');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('striate: unknown option --epoch; did you mean --epochs?\n');
+    expect(run('trian').stderr).toBe('striate: unknown command trian; did you mean train?\n');
+    expect(run('train', 'lenet5', '--dataset', 'cifar').stderr).toMatch(/--dataset must be .*cifar10.*got cifar \(did you mean cifar10\?\)/);
+  });
+
+  it('info prints the backend this process loads', () => {
+    const b = st.backendInfo();
+    const out = run('info').stdout;
+    expect(out).toContain(`ISA:      ${b.isa} (available: ${b.isasAvailable.join(', ')})`);
+    expect(out).toContain(`threads:  ${b.threads} of ${b.hardwareThreads} hardware threads`);
+    expect(out).toContain(`OpenMP:   ${b.openmp ? 'yes' : 'no'}`);
+    expect(out).toMatch(/^striate \S+ \(node v\d+/);
+    expect(out).toMatch(/^addon: +(prebuild|source build)/m);
+    const json = JSON.parse(run('info', '--json').stdout);
+    expect(json).toMatchObject({ isa: b.isa, threads: b.threads, openmp: b.openmp, version: b.version });
+  });
+
+  it('train lenet5 --limit: trains on a subset, saves the model and a JSONL log of every epoch', () => {
+    const out = path.join(dir, 'small.striate');
+    const r = run('train', 'lenet5', '--limit', '600', '--epochs', '2', '--out', out);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('striate:'))).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^lenet5 on mnist: 600 training images, 100 test images; .*adam lr 0\.004, batch 64, cosine schedule\n/);
+    expect(r.stdout).toMatch(/epoch 2\/2: .*test accuracy \d+\.\d\d%/);
+    const { model, metadata } = st.loadWithMetadata(out);
+    expect(metadata).toMatchObject({ model: 'lenet5', dataset: 'mnist', preprocessing: pre, classes: [...Array(10).keys()].map(String) });
+    expect(model.inputShapes[0]).toEqual([1, 32, 32]);
+    const log = readFileSync(path.join(dir, 'small.log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.map((l) => l.epoch)).toEqual([0, 1]);
+    for (const l of log) for (const key of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'seconds', 'imagesPerSecond', 'lr']) expect(typeof l[key]).toBe('number');
+  });
+
+  it('train --resume after a SIGKILL ends with the same weights as a run that never stopped', async () => {
+    // Synthetic data: no dataset to load, so the three runs spend their time training.
+    const args = ['train', 'lenet5', '--dataset', 'synthetic', '--limit', '600', '--epochs', '3', '--seed', '3'];
+    const straight = path.join(dir, 'straight.striate');
+    expect(run(...args, '--out', straight).status).toBe(0);
+
+    const ckpt = path.join(dir, 'run.ckpt');
+    const resumed = path.join(dir, 'resumed.striate');
+    const child = spawn(process.execPath, [cli, ...args, '--out', resumed, '--checkpoint', ckpt], { cwd: dir, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (existsSync(ckpt)) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 2);
+    });
+    await exited;
+    const epoch = st.loadCheckpoint(ckpt).epoch;
+    expect(epoch).toBeGreaterThanOrEqual(1);
+    expect(epoch).toBeLessThan(3); // killed mid-run
+    expect(existsSync(resumed)).toBe(false);
+
+    const r = run('train', '--resume', ckpt);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('striate:'))).toEqual([]);
+    expect(r.stdout).toMatch(new RegExp(`resuming after epoch ${epoch}`));
+    const a = st.load(straight);
+    const b = st.load(resumed);
+    expect(b.params().map((p) => Array.from(p.value.data))).toEqual(a.params().map((p) => Array.from(p.value.data)));
+    const log = readFileSync(path.join(dir, 'resumed.log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).epoch);
+    expect(log).toEqual([0, 1, 2]);
+  }, 60_000);
 });

@@ -1,12 +1,15 @@
 // CIFAR-10 binary loading on small batch files this test writes: record layout
 // (label, then R, G, B planes of 32x32), concatenation of the five training
-// batches, and the errors for a bad length, a bad label and a missing file.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// batches, and the errors for a bad length, a bad label and a missing file; then
+// `striate train resnet20 --dataset cifar10` end to end on such files (from dist/).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadCifar10 } from '../../src/data/index.js';
+import { CIFAR10_CLASSES, loadCifar10 } from '../../src/data/index.js';
+import { loadWithMetadata } from '../../src/io/model-load.js';
 import { Rng } from '../../src/random.js';
 
 const RECORD = 3073;
@@ -86,4 +89,46 @@ describe('loadCifar10', () => {
     expect(() => loadCifar10({ dir, split: 'val' as 'test' })).toThrow(RangeError);
     expect(() => loadCifar10({ split: 'test' } as never)).toThrow(TypeError);
   });
+});
+
+describe('striate train --dataset cifar10', () => {
+  const cli = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+  const train = (cwd: string, ...args: string[]) =>
+    spawnSync(process.execPath, [cli, 'train', ...args], { encoding: 'utf8', cwd, env: { ...process.env, STRIATE_DATA: '' } });
+
+  it('trains a narrow resnet20 for an epoch on 300 images with augmentation, and saves it with its preprocessing', () => {
+    const { dir } = makeDir([60, 60, 60, 60, 60], 60);
+    const out = join(dir, 'r20.striate');
+    const r = train(dir, 'resnet20', '--dataset', 'cifar10', '--data-dir', dir, '--epochs', '1', '--batch-size', '50',
+      '--model-options', '{"width":0.25}', '--out', out);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('striate:'))).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^resnet20 on cifar10: 300 training images, 60 test images; .*sgd lr 0\.1, weight decay 0\.0005, batch 50, cosine schedule, augmented\n/);
+    expect(r.stdout).toMatch(/epoch 1\/1: .*test accuracy \d+\.\d\d%/);
+    const { model, metadata } = loadWithMetadata(out);
+    expect(model.inputShapes[0]).toEqual([3, 32, 32]);
+    expect(model.outputShape).toEqual([10]);
+    expect(metadata).toMatchObject({ model: 'resnet20', dataset: 'cifar10', classes: [...CIFAR10_CLASSES] });
+    expect(metadata.preprocessing).toEqual({ size: 32, pad: 0, channels: 3, mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] });
+    const log = readFileSync(join(dir, 'r20.log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log).toHaveLength(1);
+    expect(log[0].valAccuracy).toBeGreaterThanOrEqual(0);
+  }, 60_000);
+
+  it('--limit trains on the first N and tests on the first N/6; missing files say where to get them', () => {
+    const { dir } = makeDir([60, 60, 60, 60, 60], 60);
+    const r = train(dir, 'resnet20', '--dataset', 'cifar10', '--data-dir', dir, '--limit', '90', '--model-options', '{"width":0.25}', '--out', join(dir, 'l.striate'));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^resnet20 on cifar10: 90 training images, 15 test images;/);
+
+    const empty = mkdtempSync(join(root, 'none-'));
+    const missing = train(empty, 'resnet20', '--dataset', 'cifar10', '--data-dir', empty);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`${empty} (nor ${join(empty, 'cifar-10-batches-bin')}) lacks data_batch_1.bin`);
+    expect(missing.stderr).toContain('binary version');
+    expect(missing.stderr).toContain('https://www.cs.toronto.edu/~kriz/cifar.html');
+    expect(missing.stderr).toContain('--data-dir path/to/cifar-10-batches-bin');
+    const none = train(empty, 'resnet20', '--dataset', 'cifar10');
+    expect(none.stderr).toMatch(/no --data-dir was given and \$STRIATE_DATA is not set/);
+  }, 60_000);
 });

@@ -1,12 +1,10 @@
 /**
- * Central-difference gradient checks in float64. Layers compute in float32, so the
- * loss L = Σ dy·y (dy random, fixed) is summed in float64 and each input value is
- * moved by ±h with h around 1e-2: large enough that float32 rounding of y stays
- * well below the difference, small enough for the O(h²) truncation error. The
- * actual steps are the float32-rounded ones. A failure names the tensor, the
- * index and both values.
+ * Gradient checks for the tests, over the public `st.gradcheck` (src/gradcheck.ts):
+ * these throw on failure with the test's context, and check a seeded sample of at
+ * most 80 entries per tensor to keep the suite quick.
  */
-import { Rng, type Tensor } from '../../src/index.js';
+import { compareGradients, formatReport, type GradcheckOptions, type GradOutput } from '../../src/gradcheck.js';
+import type { Tensor } from '../../src/index.js';
 import type { Layer } from '../../src/nn/index.js';
 import { randomTensor } from './random.js';
 
@@ -18,61 +16,28 @@ export interface GradTarget {
   grad: Tensor;
 }
 
-export interface GradcheckOptions {
-  /** Step; default 1e-2. */
-  h?: number;
-  /** Allowed |num − ana| / (|num| + |ana| + atol); default 1e-2. */
-  tolerance?: number;
-  /** Absolute floor in the error's denominator; default 1e-3. */
-  atol?: number;
+export interface CheckOptions extends Omit<GradcheckOptions, 'throwOnFailure'> {
   /** At most this many entries per tensor are checked (a seeded sample); default 80. */
   maxPerTarget?: number;
-  seed?: number;
+  /** The step (the public option's eps); default 1e-2. */
+  h?: number;
 }
 
-/** What forward may return: a layer's float32 output, or float64 values (a loss). */
-type Output = Tensor | Float64Array;
+function fail(context: string, report: ReturnType<typeof compareGradients>): void {
+  if (!report.ok) throw new Error(`${context}: ${formatReport(report)}`);
+}
 
-function dot(dy: Tensor, y: Output): number {
-  const values = y instanceof Float64Array ? y : y.data;
-  if (dy.size !== values.length) throw new Error(`gradcheck: forward returned ${values.length} values, dy has ${dy.size}`);
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += dy.data[i] * values[i];
-  return sum;
+function publicOptions(options: CheckOptions): GradcheckOptions {
+  const { maxPerTarget, h, ...rest } = options;
+  return { samples: maxPerTarget ?? 80, seed: 12345, eps: h, ...rest };
 }
 
 /** Checks every target's analytic gradient against central differences of Σ dy·forward(). */
-export function gradcheck(context: string, forward: () => Output, dy: Tensor, targets: GradTarget[], options: GradcheckOptions = {}): void {
-  const h = options.h ?? 1e-2;
-  const tolerance = options.tolerance ?? 1e-2;
-  const atol = options.atol ?? 1e-3;
-  const maxPer = options.maxPerTarget ?? 80;
-  const rng = new Rng(options.seed ?? 12345);
-  for (const target of targets) {
-    const data = target.value.data;
-    const indices = data.length <= maxPer ? [...data.keys()] : Array.from({ length: maxPer }, () => rng.int(data.length));
-    for (const i of indices) {
-      const v = data[i];
-      data[i] = v + h;
-      const up = data[i] - v;
-      const lossUp = dot(dy, forward());
-      data[i] = v - h;
-      const down = v - data[i];
-      const lossDown = dot(dy, forward());
-      data[i] = v;
-      const numeric = (lossUp - lossDown) / (up + down);
-      const analytic = target.grad.data[i];
-      const error = Math.abs(numeric - analytic) / (Math.abs(numeric) + Math.abs(analytic) + atol);
-      if (!(error <= tolerance))
-        throw new Error(
-          `${context}: d/d${target.name}[${i}]: analytic ${analytic}, numeric ${numeric} (error ${error.toExponential(2)} > ${tolerance})`,
-        );
-    }
-  }
+export function gradcheck(context: string, forward: () => GradOutput, dy: Tensor, targets: GradTarget[], options: CheckOptions = {}): void {
+  fail(context, compareGradients(forward, dy, targets.map((t) => ({ ...t, kind: 'input' as const })), publicOptions(options)));
 }
 
-export interface LayerCheckOptions extends GradcheckOptions {
-  training?: boolean;
+export interface LayerCheckOptions extends CheckOptions {
   /** Recomputes y from the current x and params; default layer.forward(x, { training }). */
   forward?: () => Tensor;
   /** Seed of the random dy. */
@@ -84,16 +49,17 @@ export interface LayerCheckOptions extends GradcheckOptions {
  * Returns the analytic dx.
  */
 export function checkLayer(context: string, layer: Layer, x: Tensor, options: LayerCheckOptions = {}): Tensor {
+  const { forward, dySeed, ...rest } = options;
   const training = options.training ?? false;
   const y = layer.forward(x, { training });
-  const dy = randomTensor([...y.shape], options.dySeed ?? 99);
+  const dy = randomTensor([...y.shape], dySeed ?? 99);
   layer.zeroGrad();
   const dx = layer.backward(dy);
-  const targets: GradTarget[] = [
-    { name: 'x', value: x, grad: dx.clone() },
-    ...layer.params().map((p) => ({ name: p.name, value: p.value, grad: p.grad.clone() })),
+  const targets = [
+    { name: 'x', kind: 'input' as const, value: x, grad: dx.clone() },
+    ...layer.params().map((p) => ({ name: p.name, kind: 'param' as const, value: p.value, grad: p.grad.clone() })),
   ];
-  gradcheck(context, options.forward ?? (() => layer.forward(x, { training })), dy, targets, options);
+  fail(context, compareGradients(forward ?? (() => layer.forward(x, { training })), dy, targets, publicOptions(rest)));
   return dx;
 }
 

@@ -10,7 +10,7 @@ const expected = JSON.parse(readFileSync(path.join(dir, 'expected.json'), 'utf8'
 >;
 
 describe('decodePng', () => {
-  // Written by Pillow (scripts/fixtures/make-png-fixtures.py); rows use every filter type.
+  // Written by Pillow, decoded by pngjs (scripts/fixtures/make-png-fixtures.py); rows use every filter type.
   for (const name of Object.keys(expected)) {
     it(`decodes ${name}.png as Pillow wrote it`, () => {
       const image = decodePng(readFileSync(path.join(dir, `${name}.png`)), `${name}.png`);
@@ -29,10 +29,10 @@ describe('decodePng', () => {
 
   it('refuses a file that is not a PNG, a truncated one and a damaged chunk', () => {
     const good = readFileSync(path.join(dir, 'rgb.png'));
-    expect(() => decodePng(Buffer.from('GIF89a...'), 'x.gif')).toThrow(/x.gif: not a PNG file/);
-    expect(() => decodePng(good.subarray(0, 60), 'cut.png')).toThrow(/cut.png: truncated/);
+    expect(() => decodePng(Buffer.from('GIF89a...'), 'x.gif')).toThrow(/x.gif: not a readable PNG file/);
+    expect(() => decodePng(good.subarray(0, 60), 'cut.png')).toThrow(/cut.png: not a readable PNG file/);
     const damaged = Buffer.from(good);
     damaged[40] ^= 0xff;
-    expect(() => decodePng(damaged, 'bad.png')).toThrow(/bad.png: CRC mismatch/);
+    expect(() => decodePng(damaged, 'bad.png')).toThrow(/bad.png: not a readable PNG file \(/);
   });
 });

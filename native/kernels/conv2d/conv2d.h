@@ -6,12 +6,19 @@
 //   with g = co / (Cout/groups) and x read as 0 outside the image.
 // Backward: dx = the transposed convolution of dy with w; dw = sum over images of dy (x) x;
 // db = sum of dy over N, outH, outW.
+// The forward's epilogue (an inference plan's fusion of the layers that follow a
+// convolution), applied to each output as it is stored, in this order:
+//   y = act((conv + b) + residual)      residual [N, Cout, outH, outW] or null, act none or ReLU
+// so that a fused call gives the bits of conv, then Add, then ReLU run one after another.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 #include "kernels/gemm/gemm.h"
 
 namespace striate {
+
+enum class ConvActivation : int32_t { none = 0, relu = 1 };
 
 struct Conv2dParams {
   int64_t batch = 0, in_channels = 0, in_h = 0, in_w = 0;
@@ -21,10 +28,39 @@ struct Conv2dParams {
   int64_t dilation_h = 1, dilation_w = 1;
   int64_t groups = 1;
   int64_t out_h = 0, out_w = 0;  // filled by conv2d_output_size
+  // The forward's epilogue; ignored by the backward passes.
+  const float* residual = nullptr;
+  ConvActivation activation = ConvActivation::none;
 
   int64_t in_per_group() const { return in_channels / groups; }
   int64_t out_per_group() const { return out_channels / groups; }
+  bool has_epilogue() const { return residual != nullptr || activation != ConvActivation::none; }
 };
+
+// The epilogue for the output at `index` (of y) whose convolution plus bias is v.
+// ReLU as max(0, v) = (0 < v ? v : 0): NaN and -0 give +0, as the ReLU layer.
+inline float conv_epilogue(const Conv2dParams& p, float v, int64_t index) {
+  if (p.residual) v += p.residual[index];
+  if (p.activation == ConvActivation::relu) v = std::max(0.0f, v);
+  return v;
+}
+
+// The same over a run of n outputs: dst[i*dst_step] = epilogue(src[i*src_step] + bias) where
+// dst[0] is y[at]. One loop per case, so that no test or unpredictable branch (ReLU on
+// random signs) sits in the loop and the compiler can vectorise the contiguous ones.
+inline void conv_finish(const Conv2dParams& p, const float* src, int64_t src_step, float bias, int64_t n, float* dst,
+                        int64_t dst_step, int64_t at) {
+  const float* r = p.residual ? p.residual + at : nullptr;
+  if (r && p.activation == ConvActivation::relu) {
+    for (int64_t i = 0; i < n; ++i) dst[i * dst_step] = std::max(0.0f, (src[i * src_step] + bias) + r[i * dst_step]);
+  } else if (r) {
+    for (int64_t i = 0; i < n; ++i) dst[i * dst_step] = (src[i * src_step] + bias) + r[i * dst_step];
+  } else if (p.activation == ConvActivation::relu) {
+    for (int64_t i = 0; i < n; ++i) dst[i * dst_step] = std::max(0.0f, src[i * src_step] + bias);
+  } else {
+    for (int64_t i = 0; i < n; ++i) dst[i * dst_step] = src[i * src_step] + bias;
+  }
+}
 
 // Fills out_h and out_w from the other fields; returns false when the (dilated) kernel
 // does not fit in the padded input or a field is out of range.

@@ -16,8 +16,8 @@
 // K is walked in chunks of whole input channels whose packed weights (<= kChunkFloats)
 // stay in L1 while every tile of the band uses them. Between chunks a tile's
 // accumulators wait in a per-thread buffer [rows][outW][nv*L]; the last chunk adds the
-// bias and stores them transposed into the output rows (NCHW, or a phase's strided
-// pixels of dx). Each output is summed over k in one
+// bias (and the forward's epilogue: residual, ReLU) and stores them transposed into the
+// output rows (NCHW, or a phase's strided pixels of dx). Each output is summed over k in one
 // fixed order by one thread: no reductions across threads, the same bits at any count.
 // A row is split into tiles of near-equal width (one instantiation per pixel count).
 #pragma once
@@ -50,6 +50,8 @@ struct TileArgs {
   int64_t hwo, out_step;  // distances between output channels and between pixels in y
   int channels;       // valid channels in the block
   const float* bias;  // b + co0 or null
+  const Conv2dParams* epilogue;  // the forward's residual and activation, or null (backward)
+  int64_t at;         // where `out` is in y, for the epilogue's residual
 };
 
 template <typename S, int V>
@@ -97,7 +99,11 @@ struct Tile {
       for (int c = 0; c < d.channels; ++c) {
         const float bias = d.bias ? d.bias[c] : 0.0f;
         float* dst = d.out + c * d.hwo;
-        for (int i = 0; i < PIX; ++i) dst[i * d.out_step] = buf[i][c] + bias;
+        if (!d.epilogue) {
+          for (int i = 0; i < PIX; ++i) dst[i * d.out_step] = buf[i][c] + bias;
+        } else {
+          conv_finish(*d.epilogue, &buf[0][c], V * L, bias, PIX, dst, d.out_step, d.at + c * d.hwo);
+        }
       }
     }
   };
@@ -215,6 +221,7 @@ void convolve(const Conv2dParams& p, const float* x, const float* wt, const floa
         d.offsets = offsets.data(), d.stride_w = p.stride_w, d.hwo = out.channel, d.out_step = out.pixel;
         d.channels = static_cast<int>(std::min(nv * L, p.out_channels - co0));
         d.bias = b ? b + co0 : nullptr;
+        d.epilogue = p.has_epilogue() ? &p : nullptr;
         for (int64_t c0 = 0; c0 < p.in_channels; c0 += chunk) {
           d.taps = std::min(chunk, p.in_channels - c0) * taps;
           d.first = c0 == 0, d.last = c0 + chunk >= p.in_channels;
@@ -225,7 +232,8 @@ void convolve(const Conv2dParams& p, const float* x, const float* wt, const floa
               const int64_t pixels = ceil_div(p.out_w - ow, tiles - t);
               d.in = src + n * image_in + c0 * hp * wp + oh * p.stride_h * wp + ow * p.stride_w;
               d.acc = acc + ((oh - oh0) * p.out_w + ow) * nv * L;
-              d.out = y + n * out.image + co0 * out.channel + oh * out.row + ow * out.pixel;
+              d.at = n * out.image + co0 * out.channel + oh * out.row + ow * out.pixel;
+              d.out = y + d.at;
               run_tile<S>(static_cast<int>(nv), static_cast<int>(pixels), d,
                           std::make_integer_sequence<int, S::kMaxVectors>{});
               ow += pixels;
@@ -259,6 +267,7 @@ void forward(const Conv2dParams& p, const float* x, const float* w, const float*
 // w'[ci, co, kh', kw'] = w[co, ci, kH-1-kh', kW-1-kw'].
 inline Conv2dParams transposed_params(const Conv2dParams& p) {
   Conv2dParams q = p;
+  q.residual = nullptr, q.activation = ConvActivation::none;
   q.in_channels = p.out_channels, q.in_h = p.out_h, q.in_w = p.out_w, q.out_channels = p.in_channels;
   q.pad_top = p.dilation_h * (p.kernel_h - 1) - p.pad_top;
   q.pad_bottom = p.dilation_h * (p.kernel_h - 1) - p.pad_bottom;

@@ -11,6 +11,8 @@
 // Chunking several small images into one wide GEMM (LeNet has 784 or 100 columns per
 // image) keeps the micro-kernel busy; kColsBudget bounds the cols workspace.
 // 1x1 kernels at stride 1 without padding skip im2col: x of one image and group is cols.
+// The forward's epilogue (residual, ReLU) runs on each image's block of rows right after
+// its GEMM, or inside the scatter of a chunk of images.
 // Threads: the SGEMM threads itself; im2col, col2im, gather and scatter run parallel_for
 // over independent rows or planes, never inside another parallel region.
 #include <algorithm>
@@ -132,17 +134,28 @@ void gather_rows(const Geometry& geo, const float* images, int64_t nb, float* ma
   });
 }
 
-// y rows of nb images = matrix rows (+ b[co]).
-void scatter_rows(const Geometry& geo, const float* matrix, const float* b, int64_t nb, float* images) {
+// y rows of nb images = matrix rows (+ b[co]), through the epilogue; `at` is where
+// `images` starts in y (the epilogue's residual is indexed like y).
+void scatter_rows(const Conv2dParams& p, const Geometry& geo, const float* matrix, const float* b, int64_t nb,
+                  float* images, int64_t at) {
   const int64_t len = nb * geo.hwo;
   dispatch::parallel_for(nb * geo.cout_g, std::max<int64_t>(1, 8192 / geo.hwo), [&](int64_t u0, int64_t u1) {
     for (int64_t u = u0; u < u1; ++u) {
       const int64_t i = u / geo.cout_g, co = u % geo.cout_g;
       const float* src = matrix + co * len + i * geo.hwo;
-      float* dst = images + i * geo.image_out + co * geo.hwo;
-      const float bias = b ? b[co] : 0.0f;
-      for (int64_t j = 0; j < geo.hwo; ++j) dst[j] = src[j] + bias;
+      const int64_t row = i * geo.image_out + co * geo.hwo;
+      float* dst = images + row;
+      conv_finish(p, src, 1, b ? b[co] : 0.0f, geo.hwo, dst, 1, at + row);
     }
+  });
+}
+
+// The epilogue over `rows` rows of one image's y (ld hwo) that the GEMM has just written
+// (bias included), while they are still in cache; `at` is where they start in y.
+void finish_rows(const Conv2dParams& p, const Geometry& geo, int64_t rows, float* y, int64_t at) {
+  if (!p.has_epilogue()) return;
+  dispatch::parallel_for(rows, std::max<int64_t>(1, 8192 / geo.hwo), [&](int64_t r0, int64_t r1) {
+    conv_finish(p, y + r0 * geo.hwo, 1, 0.0f, (r1 - r0) * geo.hwo, y + r0 * geo.hwo, 1, at + r0 * geo.hwo);
   });
 }
 
@@ -160,10 +173,12 @@ void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const f
   if (geo.pointwise) {
     for (int64_t n = 0; n < p.batch; ++n)
       for (int64_t g = 0; g < p.groups; ++g) {
-        float* yg = y + n * geo.image_out + g * geo.cout_g * geo.hwo;
+        const int64_t at = n * geo.image_out + g * geo.cout_g * geo.hwo;
+        float* yg = y + at;
         if (b) fill_bias(geo, b + g * geo.cout_g, geo.cout_g, yg);
         sgemm({false, false, geo.cout_g, geo.hwo, geo.cin_g, 1.0f, w + g * geo.cout_g * geo.k, geo.k,
                x + n * geo.image_in + g * geo.cin_g * geo.hw, geo.hw, b ? 1.0f : 0.0f, yg, geo.hwo});
+        finish_rows(p, geo, geo.cout_g, yg, at);
       }
     return;
   }
@@ -176,13 +191,15 @@ void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const f
       im2col(p, geo, x + i0 * geo.image_in + g * geo.cin_g * geo.hw, count, cols);
       const float* wg = w + g * geo.cout_g * geo.k;
       const float* bg = b ? b + g * geo.cout_g : nullptr;
-      float* yg = y + i0 * geo.image_out + g * geo.cout_g * geo.hwo;
+      const int64_t at = i0 * geo.image_out + g * geo.cout_g * geo.hwo;
+      float* yg = y + at;
       if (count == 1) {
         if (bg) fill_bias(geo, bg, geo.cout_g, yg);
         sgemm({false, false, geo.cout_g, len, geo.k, 1.0f, wg, geo.k, cols, len, bg ? 1.0f : 0.0f, yg, len});
+        finish_rows(p, geo, geo.cout_g, yg, at);
       } else {
         sgemm({false, false, geo.cout_g, len, geo.k, 1.0f, wg, geo.k, cols, len, 0.0f, out, len});
-        scatter_rows(geo, out, bg, count, yg);
+        scatter_rows(p, geo, out, bg, count, yg, at);
       }
     }
   }

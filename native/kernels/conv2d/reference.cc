@@ -1,6 +1,7 @@
 // The specification: direct loops over every output (forward), every input (grad
 // input, gathering from the outputs it feeds) and every weight (grad weight), with
-// float accumulation in (ci, kh, kw) or (n, oh, ow) order.
+// float accumulation in (ci, kh, kw) or (n, oh, ow) order; the forward's epilogue
+// (residual, ReLU) on each output after its bias.
 #include "kernels/conv2d/conv2d.h"
 
 namespace striate::reference {
@@ -34,7 +35,8 @@ void conv2d_forward(const Conv2dParams& p, const float* x, const float* w, const
                 acc += w[((co * cin_g + ci) * p.kernel_h + kh) * p.kernel_w + kw] * xv;
               }
             }
-          y[((n * p.out_channels + co) * p.out_h + oh) * p.out_w + ow] = acc + (b ? b[co] : 0.0f);
+          const int64_t at = ((n * p.out_channels + co) * p.out_h + oh) * p.out_w + ow;
+          y[at] = conv_epilogue(p, acc + (b ? b[co] : 0.0f), at);
         }
     }
 }

@@ -14,13 +14,13 @@
  * and fan-out); with He-normal starts one epoch of Adam lands about 0.4 points lower.
  */
 import { Sequential } from '../sequential.js';
+import { resolveOptions, type ZooOptions } from './options.js';
 
-export interface LeNet5Options {
-  /** Output classes; default 10. */
-  numClasses?: number;
-  /** Seeds the weight initialisers; default 0. */
-  seed?: number;
-}
+/** `numClasses` (default 10), `inputShape` (default [1, 32, 32], at least 16x16), `seed` (default 0). */
+export type LeNet5Options = ZooOptions;
+
+/** Two 5x5 convs and two 2x2 pools leave 1x1 from 16x16. */
+const SMALLEST = 16;
 
 /**
  * @example
@@ -28,6 +28,10 @@ export interface LeNet5Options {
  * console.log(model.summary());
  */
 export function lenet5(options: LeNet5Options = {}): Sequential {
+  const o = resolveOptions('lenet5', options, { numClasses: 10, inputShape: [1, 32, 32] }, []);
+  const [c, h, w] = o.inputShape;
+  if (h < SMALLEST || w < SMALLEST)
+    throw new RangeError(`lenet5: inputShape [${c}, ${h}, ${w}] is too small; the smallest it takes is [${c}, ${SMALLEST}, ${SMALLEST}]`);
   return Sequential.fromConfig(
     [
       { type: 'conv2d', filters: 6, kernelSize: 5, name: 'c1', kernelInitializer: 'glorotUniform' },
@@ -41,8 +45,8 @@ export function lenet5(options: LeNet5Options = {}): Sequential {
       { type: 'relu' },
       { type: 'dense', units: 84, name: 'f6', kernelInitializer: 'glorotUniform' },
       { type: 'relu' },
-      { type: 'dense', units: options.numClasses ?? 10, name: 'output', kernelInitializer: 'glorotUniform' },
+      { type: 'dense', units: o.numClasses, name: 'output', kernelInitializer: 'glorotUniform' },
     ],
-    { inputShape: [1, 32, 32], seed: options.seed ?? 0 },
+    { inputShape: o.inputShape, seed: o.seed },
   );
 }

@@ -1,0 +1,143 @@
+// npm run bench:nets [-- --rounds 5 --threads 2 --only resnet18]
+// Whole-network inference: striate with its inference plan (graph.compile: batch norm
+// folded, conv + bias + Add + ReLU fused into one native call, one arena) against the
+// same graph layer by layer (STRIATE_PLAN=off's path) and ONNX Runtime where the
+// network can be given to it as ONNX, all in this one process, interleaved: each round
+// times one call of every contestant in turn after a pause, so a drift of the (shared)
+// machine hits all alike. images/s from the median of `--rounds` rounds, after one
+// untimed warm-up call each; the ratios are of medians measured in this run.
+// Rows: ResNet-18 as bench/lib/nets.mjs writes it (BN folded into the weights, the
+// graph every peer of the suite runs; ORT gets it through bench/lib/onnx.mjs), then the
+// zoo models (with their BatchNorm layers) at 3x224x224 batch 1 and 3x32x32 batch 32.
+// Results: bench/results/nets-<date>.json (written atomically).
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { normal, size } from './lib/data.mjs';
+import { describeMachine } from './lib/machine.mjs';
+import { forwardGflop, initWeights, resnet18 } from './lib/nets.mjs';
+import { maxRelError, summarize } from './lib/stats.mjs';
+import ortPeer from './peers/onnxruntime.mjs';
+import striatePeer from './peers/striate.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const st = await import(pathToFileURL(path.join(here, '..', 'dist', 'index.js')).href);
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '5' }, threads: { type: 'string', default: '2' }, only: { type: 'string' } },
+  strict: true,
+});
+const rounds = Number(values.rounds), threads = Number(values.threads);
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+st.setNumThreads(threads);
+let ortVersion = null;
+try {
+  ortVersion = (await ortPeer.load()).version;
+  ortPeer.setThreads(threads);
+} catch (e) {
+  console.error(`onnxruntime-node unavailable (${e.message}): run \`cd bench && npm ci\``);
+}
+await striatePeer.load();
+
+/** The bench suite's ResNet-18 (BN folded): striate plan, striate layer by layer, ORT. */
+async function suiteResnet(variant, batch, seed) {
+  const net = resnet18(variant);
+  const task = { kind: 'resnet', net, batch, weights: initWeights(net, seed), x: normal(batch * size(net.input), seed + 99) };
+  const plain = await striatePeer.prepare(task);
+  const planned = await striatePeer.prepare({ ...task, compile: true });
+  const contestants = [
+    { name: 'striate plan', call: planned.call },
+    { name: 'striate layer by layer', call: plain.call },
+  ];
+  if (ortVersion) {
+    const ort = await ortPeer.prepare(task);
+    contestants.push({ name: 'onnxruntime', call: ort.call });
+  }
+  return { gflopPerImage: forwardGflop(net), contestants };
+}
+
+/** A zoo model with its BatchNorm layers (random running statistics): plan vs layer by layer. */
+function zooModel(name, options, shape, batch, seed) {
+  const model = st.zoo.models[name]({ numClasses: 1000, inputShape: shape, seed, ...options });
+  let k = seed;
+  for (const layer of model.layers)
+    if (layer.runningMean) {
+      const c = layer.runningMean.size;
+      layer.runningMean.data.set(normal(c, k++, 0.1));
+      layer.runningVar.data.set(normal(c, k++, 0.2).map((v) => 1 + Math.abs(v)));
+    }
+  const x = new st.Tensor(Float32Array.from(normal(batch * size(shape), seed + 7)), [batch, ...shape]);
+  model.compile({ batchSize: batch });
+  const planned = () => model.predictSync(x, { batchSize: batch }).data;
+  const plain = () => {
+    process.env.STRIATE_PLAN = 'off';
+    try {
+      return model.predictSync(x, { batchSize: batch }).data;
+    } finally {
+      delete process.env.STRIATE_PLAN;
+    }
+  };
+  return { contestants: [{ name: 'striate plan', call: planned }, { name: 'striate layer by layer', call: plain }], ort: 'n/a: no ONNX export of zoo models yet (st.onnx.save)' };
+}
+
+const rows = [
+  ['ResNet-18 (suite, BN folded) 3x224x224 batch 1', () => suiteResnet('imagenet', 1, 400), 1],
+  ['ResNet-18 (suite, BN folded) 3x32x32 batch 32', () => suiteResnet('cifar', 32, 500), 32],
+];
+for (const [name, label, options] of [
+  ['resnet18', 'ResNet-18', {}], ['resnet50', 'ResNet-50', {}], ['vgg16', 'VGG-16', {}],
+  ['densenet121', 'DenseNet-121', {}], ['googlenet', 'GoogLeNet', {}],
+]) {
+  rows.push([`${label} (zoo) 3x224x224 batch 1`, () => zooModel(name, options, [3, 224, 224], 1, 600), 1]);
+  rows.push([`${label} (zoo) 3x32x32 batch 32`, () => zooModel(name, options, [3, 32, 32], 32, 700), 32]);
+}
+
+const results = [];
+for (const [title, make, batch] of rows) {
+  if (values.only && !title.toLowerCase().includes(values.only.toLowerCase())) continue;
+  let row;
+  try {
+    row = await make();
+  } catch (e) {
+    results.push({ title, error: e.message });
+    console.log(`${title}: ${e.message}`);
+    continue;
+  }
+  // Warm-up (also the check that the contestants agree).
+  const outputs = [];
+  for (const c of row.contestants) outputs.push(Float32Array.from(await c.call()));
+  const agreement = outputs.slice(1).map((o) => maxRelError(o, outputs[1]));
+  for (const c of row.contestants) c.samples = [];
+  for (let r = 0; r < rounds; r++)
+    for (const c of row.contestants) {
+      await sleep(50);
+      await c.call(); // wakes the thread pool after the pause
+      const t0 = now();
+      await c.call();
+      c.samples.push(now() - t0);
+    }
+  const summary = row.contestants.map((c) => ({ name: c.name, imagesPerSecond: batch / summarize(c.samples).median, seconds: summarize(c.samples) }));
+  const by = Object.fromEntries(summary.map((s) => [s.name, s.imagesPerSecond]));
+  const ratios = {
+    planVsLayerByLayer: by['striate plan'] / by['striate layer by layer'],
+    ...(by.onnxruntime ? { planVsOnnxruntime: by['striate plan'] / by.onnxruntime, layerByLayerVsOnnxruntime: by['striate layer by layer'] / by.onnxruntime } : {}),
+  };
+  results.push({ title, batch, summary, ratios, planVsPlainMaxRelError: maxRelError(outputs[0], outputs[1]), agreement, onnxruntime: row.ort ?? (ortVersion ? 'run' : 'unavailable') });
+  console.log(`${title}: ${summary.map((s) => `${s.name} ${s.imagesPerSecond.toFixed(2)} img/s`).join(' | ')} | plan/plain ${ratios.planVsLayerByLayer.toFixed(2)}x${ratios.planVsOnnxruntime ? ` | plan/ORT ${ratios.planVsOnnxruntime.toFixed(2)}x` : ''}`);
+}
+
+const require = createRequire(import.meta.url);
+const report = {
+  date: new Date().toISOString(), machine: describeMachine(), threads, rounds,
+  striate: require('../package.json').version, onnxruntime: ortVersion, isa: st.backendInfo().isa,
+  note: 'ratios are of medians measured side by side in this one run', results,
+};
+const dir = path.join(here, 'results');
+fs.mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `nets-${report.date.slice(0, 10)}-t${threads}.json`);
+fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
+fs.renameSync(`${file}.tmp`, file);
+console.log(`wrote ${path.relative(process.cwd(), file)}`);

@@ -1,0 +1,180 @@
+/**
+ * Writing ONNX: every layer of a Graph or Sequential becomes standard operators
+ * (default opset 17), weights as float32 initializers in raw_data (little-endian), the
+ * batch dimension symbolic ('N') unless `dynamicBatch: false` fixes it at 1. The
+ * graph is the inference form: Dropout exports as Dropout (identity at inference),
+ * batch norm with its running statistics. StochasticPool2D has no ONNX form and is
+ * an error naming the layer, as is any layer type not listed here.
+ */
+import type { Graph } from '../../models/graph.js';
+import type { BaseLayer } from '../../nn/layer.js';
+import type { Shape } from '../../tensor.js';
+import { writeFileAtomic } from '../model-file.js';
+import { encodeModelProto, floatTensor, type OnnxAttribute, type OnnxNode, type OnnxTensor } from './proto.js';
+import { AttributeType } from './schema.js';
+
+export interface OnnxSaveOptions {
+  /** The opset written: 13 to 18; default 17. */
+  opset?: number;
+  /** A symbolic batch dimension (default true); false writes batch 1. */
+  dynamicBatch?: boolean;
+}
+
+type AttrValue = number | number[] | { float: number };
+
+function attributes(attrs: Record<string, AttrValue>): OnnxAttribute[] {
+  return Object.entries(attrs).map(([name, v]) =>
+    Array.isArray(v) ? { name, type: AttributeType.INTS, ints: v }
+      : typeof v === 'number' ? { name, type: AttributeType.INT, i: v }
+      : { name, type: AttributeType.FLOAT, f: v.float });
+}
+
+const pair = (v: number | readonly number[]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+/** The model's ONNX bytes. */
+export function encodeOnnx(model: Graph, options: OnnxSaveOptions = {}): Uint8Array {
+  const opset = options.opset ?? 17;
+  if (!Number.isInteger(opset) || opset < 13 || opset > 18) throw new RangeError(`onnx.save: opset must be an integer in 13..18, got ${String(opset)}`);
+  const batch = options.dynamicBatch === false ? { dimValue: 1 } : { dimParam: 'N' };
+  const config = model.config;
+  const layers = model.layers as BaseLayer[];
+  const inputs = config.type === 'graph' ? config.inputs : [{ name: 'input_1', shape: [...model.inputShapes[0]] }];
+  const wiring = config.type === 'graph'
+    ? config.nodes.map((n) => n.inputs)
+    : layers.map((_, i) => [i === 0 ? 'input_1' : layers[i - 1].name!]);
+  const output = config.type === 'graph' ? config.output : layers[layers.length - 1].name!;
+  const shapes = new Map<string, Shape>(inputs.map((i) => [i.name, i.shape]));
+  const nodes: OnnxNode[] = [];
+  const initializers: OnnxTensor[] = [];
+  layers.forEach((layer, k) => {
+    const name = layer.name!;
+    const ins = wiring[k];
+    const inShapes = ins.map((i) => shapes.get(i)!);
+    shapes.set(name, layer.outputShapeFrom(inShapes));
+    const emit = (op: string, attrs: Record<string, AttrValue> = {}, extra: string[] = [], out = name, from = ins) =>
+      nodes.push({ name: out, opType: op, input: [...from, ...extra], output: [out], attribute: attributes(attrs) });
+    const weight = (suffix: string, dims: readonly number[], data: Float32Array) => {
+      initializers.push(floatTensor(`${name}.${suffix}`, dims, data));
+      return `${name}.${suffix}`;
+    };
+    const c = layer.config as Record<string, unknown>;
+    const l = layer as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    switch (layer.type) {
+      case 'conv2d':
+      case 'conv1d': {
+        const w = l.weight.value;
+        const spatial = layer.type === 'conv2d' ? 2 : 1;
+        const x = [1, ...inShapes[0]];
+        // The op's own resolver gives the explicit pads of 'same', [h, w] and the rest.
+        const kernel = w.shape.slice(2);
+        const stride = spatial === 2 ? pair(c.stride as number) : [c.stride as number];
+        const dilation = spatial === 2 ? pair(c.dilation as number) : [c.dilation as number];
+        const pads = explicitPads(c.padding, x.slice(2), kernel, stride, dilation);
+        const extra = [weight('weight', w.shape, w.data)];
+        if (l.bias) extra.push(weight('bias', l.bias.value.shape, l.bias.value.data));
+        emit('Conv', { kernel_shape: kernel, strides: stride, dilations: dilation, pads, group: c.groups as number }, extra);
+        break;
+      }
+      case 'dense': {
+        const extra = [weight('weight', l.weight.value.shape, l.weight.value.data)];
+        if (l.bias) extra.push(weight('bias', l.bias.value.shape, l.bias.value.data));
+        emit('Gemm', { transB: 1 }, extra);
+        break;
+      }
+      case 'maxPool2d':
+      case 'avgPool2d': {
+        const kernel = pair(c.kernelSize as number);
+        const [ph, pw] = pair(c.padding as number);
+        const attrs: Record<string, AttrValue> = {
+          kernel_shape: kernel, strides: c.stride === undefined ? kernel : pair(c.stride as number), pads: [ph, pw, ph, pw], ceil_mode: c.ceilMode ? 1 : 0,
+        };
+        if (layer.type === 'avgPool2d') attrs.count_include_pad = c.countIncludePad ? 1 : 0;
+        emit(layer.type === 'maxPool2d' ? 'MaxPool' : 'AveragePool', attrs);
+        break;
+      }
+      case 'globalAvgPool2d':
+        emit('GlobalAveragePool', {}, [], `${name}.pooled`);
+        emit('Flatten', { axis: 1 }, [], name, [`${name}.pooled`]);
+        break;
+      case 'adaptiveAvgPool2d': {
+        const [h, w] = [inShapes[0][1], inShapes[0][2]];
+        const [oh, ow] = c.outputSize as [number, number];
+        if (oh === 1 && ow === 1) emit('GlobalAveragePool');
+        else if (h % oh === 0 && w % ow === 0) emit('AveragePool', { kernel_shape: [h / oh, w / ow], strides: [h / oh, w / ow] });
+        else throw new RangeError(`onnx.save: AdaptiveAvgPool2D '${name}' pools ${h}x${w} to ${oh}x${ow}, windows of unequal sizes that no ONNX pooling writes`);
+        break;
+      }
+      case 'flatten': emit('Flatten', { axis: 1 }); break;
+      case 'relu': emit('Relu'); break;
+      case 'sigmoid': emit('Sigmoid'); break;
+      case 'tanh': emit('Tanh'); break;
+      case 'leakyRelu': emit('LeakyRelu', { alpha: { float: c.alpha as number } }); break;
+      case 'elu': emit('Elu', { alpha: { float: c.alpha as number } }); break;
+      case 'softmax': emit('Softmax', { axis: c.axis as number }); break;
+      case 'dropout':
+        initializers.push(floatTensor(`${name}.ratio`, [], Float32Array.of(c.rate as number)));
+        emit('Dropout', {}, [`${name}.ratio`]);
+        break;
+      case 'batchNorm2d':
+      case 'batchNorm1d': {
+        const ch = [l.channels as number];
+        const extra = [weight('gamma', ch, l.gamma.value.data), weight('beta', ch, l.beta.value.data),
+          weight('runningMean', ch, l.runningMean.data), weight('runningVar', ch, l.runningVar.data)];
+        emit('BatchNormalization', { epsilon: { float: c.eps as number }, momentum: { float: 1 - (c.momentum as number) } }, extra);
+        break;
+      }
+      case 'localResponseNorm':
+        if ((c.size as number) % 2 === 0) throw new RangeError(`onnx.save: LocalResponseNorm '${name}' has even size ${c.size}; ONNX's LRN window differs from striate's for even sizes`);
+        emit('LRN', { size: c.size as number, alpha: { float: c.alpha as number }, beta: { float: c.beta as number }, bias: { float: c.k as number } });
+        break;
+      case 'add': emit('Add'); break;
+      case 'concat': emit('Concat', { axis: c.axis as number }); break;
+      default:
+        throw new RangeError(`onnx.save: layer '${name}' (${layer.constructor.name}, type '${layer.type}') has no ONNX form` +
+          (layer.type === 'stochasticPool2d' ? ' (stochastic pooling samples in training; export an AvgPool2D or MaxPool2D copy instead)' : ''));
+    }
+  });
+  const valueInfo = (name: string, shape: Shape) => ({
+    name, type: { tensorType: { elemType: 1, shape: { dim: [batch, ...shape.map((d) => ({ dimValue: d }))] } } },
+  });
+  return encodeModelProto({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: opset }],
+    producerName: 'striate',
+    graph: {
+      name: 'striate',
+      node: nodes,
+      initializer: initializers,
+      input: inputs.map((i) => valueInfo(i.name, i.shape)),
+      output: [valueInfo(output, shapes.get(output)!)],
+    },
+  });
+}
+
+/** ONNX pads [begin..., end...] for a conv's padding option. */
+function explicitPads(padding: unknown, input: number[], kernel: number[], stride: number[], dilation: number[]): number[] {
+  const n = input.length;
+  let per: [number, number][];
+  if (padding === undefined || padding === 'valid') per = input.map(() => [0, 0]);
+  else if (padding === 'same')
+    per = input.map((size, i) => {
+      const total = Math.max(0, (Math.ceil(size / stride[i]) - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 - size);
+      return [Math.floor(total / 2), total - Math.floor(total / 2)];
+    });
+  else if (typeof padding === 'number') per = input.map(() => [padding, padding]);
+  else {
+    const p = padding as number[];
+    per = n === 1 ? [[p[0], p[1]]] : p.length === 2 ? [[p[0], p[0]], [p[1], p[1]]] : [[p[0], p[1]], [p[2], p[3]]];
+  }
+  return [...per.map((p) => p[0]), ...per.map((p) => p[1])];
+}
+
+/**
+ * Saves a model as ONNX, atomically, for ONNX Runtime, Triton or a phone.
+ * @example st.onnx.save(model, 'lenet5.onnx');              // batch symbolic, opset 17
+ * @example st.onnx.save(model, 'lenet5.onnx', { opset: 13, dynamicBatch: false });
+ */
+export function save(model: Graph, file: string, options: OnnxSaveOptions = {}): void {
+  if (typeof file !== 'string' || file === '') throw new TypeError('onnx.save: file must be a non-empty string');
+  writeFileAtomic(file, encodeOnnx(model, options));
+}

@@ -1,0 +1,228 @@
+/**
+ * An inference plan for a whole graph, built once by `graph.compile()`:
+ *   1. fold each batch norm (running statistics) into the convolution or dense layer
+ *      before it (fold.ts);
+ *   2. fuse each convolution with what follows it in a residual network, bias, the
+ *      residual `Add` and a `ReLU`, into one native call whose epilogue finishes every
+ *      output as it is stored: y = relu((W ⋆ x + b) + shortcut);
+ *   3. put the convolutions' outputs into one preallocated arena laid out by liveness
+ *      (arena.ts); every other layer writes into the arrays it keeps from call to call,
+ *      so a pass allocates no buffers after the first;
+The algorithm of each convolution (1x1 GEMM, im2col + GEMM, direct SIMD) is still
+ * the native dispatcher's choice by shape (native/kernels/conv2d/choose.h).
+ * A chain is fused only where nothing else reads its intermediate values. Running the
+ * plan gives `forward`'s values within float32 rounding (folding re-rounds the weights),
+ * the same bits from run to run for a given thread count.
+ */
+import { getNumThreads, setNumThreads } from '../../backend.js';
+import { BatchNorm1D, BatchNorm2D } from '../../nn/batch-norm.js';
+import { Conv2D } from '../../nn/conv.js';
+import { Dense } from '../../nn/dense.js';
+import type { BaseLayer } from '../../nn/layer.js';
+import { Add } from '../../nn/merge.js';
+import { ReLU } from '../../nn/activations.js';
+import { layerFromConfig } from '../../nn/registry.js';
+import { conv2dFused, type Conv2dOptions } from '../../ops/conv.js';
+import { Tensor, type Shape } from '../../tensor.js';
+import { layoutArena, type ArenaLayout } from './arena.js';
+import { foldBatchNorm } from './fold.js';
+
+/** A graph as the planner reads it: nodes in topological order, by index. */
+export interface GraphTopology {
+  nodes: readonly { name: string; layer: BaseLayer | undefined; inputs: readonly number[]; shape: Shape }[];
+  /** The nodes the output depends on, in topological order. */
+  order: readonly number[];
+  inputs: readonly number[];
+  output: number;
+}
+
+export interface CompileOptions {
+  /** The batch the arena is first sized for (it grows for a larger one); default 32. */
+  batchSize?: number;
+  /** Threads the plan's kernels run on (set around each run, then restored); default: the current setting. */
+  threads?: number;
+}
+
+/** One fused convolution: y = act((W ⋆ x + b) + residual), W and b with any batch norm folded in. */
+export interface ConvStep {
+  kind: 'conv';
+  /** The graph nodes this step computes, the convolution first. */
+  nodes: string[];
+  input: number;
+  residual: number | undefined;
+  output: number;
+  weight: Tensor;
+  bias: Tensor | null;
+  options: Conv2dOptions;
+  relu: boolean;
+}
+
+/** Any other layer, run as in `predictSync` (a dense layer may carry a folded batch norm). */
+export interface LayerStep {
+  kind: 'layer';
+  nodes: string[];
+  layer: BaseLayer;
+  inputs: number[];
+  output: number;
+}
+
+export type PlanStep = ConvStep | LayerStep;
+
+/**
+ * A compiled graph: `run` is its inference forward pass.
+ * @example
+ * const plan = model.compile({ batchSize: 1 });
+ * plan.steps.map((s) => s.nodes.join('+'))   // ['conv2d_1+batchNorm2d_1+relu_1', ...]
+ * const y = model.predictSync(x);             // runs the plan
+ */
+export class InferencePlan {
+  readonly batchSize: number;
+  readonly threads: number | undefined;
+  private arena = new Float32Array(0);
+  private readonly layout: ArenaLayout;
+
+  /** @internal */
+  constructor(
+    private readonly topology: GraphTopology,
+    readonly steps: readonly PlanStep[],
+    options: CompileOptions,
+  ) {
+    this.batchSize = options.batchSize ?? 32;
+    this.threads = options.threads;
+    const sizes = new Map<number, number>();
+    for (const s of steps) sizes.set(s.output, topology.nodes[s.output].shape.reduce((a, d) => a * d, 1));
+    this.layout = layoutArena(
+      steps.map((s) => ({ inputs: s.kind === 'conv' ? [s.input, ...(s.residual === undefined ? [] : [s.residual])] : s.inputs, output: s.output, inArena: s.kind === 'conv' })),
+      sizes, [topology.output],
+    );
+    this.arena = new Float32Array(this.layout.size * this.batchSize);
+  }
+
+  /** Floats in the arena per sample (its size is this times the largest batch run). */
+  get arenaFloatsPerSample(): number {
+    return this.layout.size;
+  }
+
+  /** Where each arena value lies for a batch of `batch`: [start, end) in floats, by node name. */
+  arenaRanges(batch: number): Map<string, [number, number]> {
+    const out = new Map<string, [number, number]>();
+    for (const [v, offset] of this.layout.offsets) {
+      const size = this.topology.nodes[v].shape.reduce((a, d) => a * d, 1);
+      out.set(this.topology.nodes[v].name, [offset * batch, (offset + size) * batch]);
+    }
+    return out;
+  }
+
+  /**
+   * The forward pass on inputs already checked against the graph's shapes. The result
+   * may lie in the arena or a layer's kept array: valid until the next run.
+   */
+  run(xs: readonly Tensor[]): Tensor {
+    const before = this.threads === undefined ? undefined : getNumThreads();
+    if (this.threads !== undefined) setNumThreads(this.threads);
+    try {
+      return this.steps.length === 0 ? xs[0] : this.pass(xs);
+    } finally {
+      if (before !== undefined) setNumThreads(before);
+    }
+  }
+
+  private pass(xs: readonly Tensor[]): Tensor {
+    const { nodes, inputs, output } = this.topology;
+    const batch = xs[0].shape[0];
+    if (this.arena.length < this.layout.size * batch) this.arena = new Float32Array(this.layout.size * batch);
+    const values: (Tensor | undefined)[] = new Array(nodes.length);
+    inputs.forEach((index, k) => (values[index] = xs[k]));
+    this.steps.forEach((step, k) => {
+      if (step.kind === 'conv') {
+        const offset = this.layout.offsets.get(step.output)! * batch;
+        const size = batch * nodes[step.output].shape.reduce((a, d) => a * d, 1);
+        values[step.output] = conv2dFused(values[step.input]!, step.weight, step.bias, step.options, {
+          residual: step.residual === undefined ? null : values[step.residual]!,
+          activation: step.relu ? 'relu' : 'none',
+        }, this.arena.subarray(offset, offset + size));
+        return;
+      }
+      const y = step.layer.forwardFrom(step.inputs.map((i) => values[i]!), {
+        training: false, transient: { overwritable: this.layout.overwritable[k] },
+      });
+      const want = [batch, ...nodes[step.output].shape];
+      if (y.shape.length !== want.length || y.shape.some((d, i) => d !== want[i]))
+        throw new Error(`InferencePlan: layer '${nodes[step.output].name}' returned [${y.shape.join(', ')}], expected [${want.join(', ')}]`);
+      values[step.output] = y;
+    });
+    return values[output]!;
+  }
+}
+
+/** Builds the plan of `topology` (see the file's header). */
+export function compilePlan(topology: GraphTopology, options: CompileOptions = {}): InferencePlan {
+  if (options === null || typeof options !== 'object') throw new TypeError(`compile: options must be an object, got ${String(options)}`);
+  const { batchSize, threads } = options;
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1))
+    throw new RangeError(`compile: batchSize must be an integer >= 1, got ${String(batchSize)}`);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
+    throw new RangeError(`compile: threads must be an integer >= 1, got ${String(threads)}`);
+  const { nodes, order, output } = topology;
+  const readers = new Map<number, number[]>();
+  for (const i of order) for (const j of nodes[i].inputs) readers.set(j, [...(readers.get(j) ?? []), i]);
+  // The one layer that reads node v, when nothing else (nor the caller) does.
+  const soleReader = (v: number): number | undefined => {
+    const r = readers.get(v) ?? [];
+    return v !== output && r.length === 1 ? r[0] : undefined;
+  };
+  const absorbed = new Set<number>();
+  const stepAt = new Map<number, PlanStep>();
+  // A node another chain has already taken (two convolutions meeting at one Add).
+  const taken = (v: number | undefined) => v === undefined || absorbed.has(v) || stepAt.has(v);
+  for (const i of order) {
+    const layer = nodes[i].layer;
+    if (layer instanceof Conv2D) {
+      const chain = [i];
+      let weight = layer.weight!.value, bias = layer.bias ? layer.bias.value : null, residual: number | undefined, relu = false;
+      let next = soleReader(i);
+      if (!taken(next) && nodes[next!].layer instanceof BatchNorm2D) {
+        ({ weight, bias } = foldBatchNorm(weight, bias, nodes[next!].layer as BatchNorm2D));
+        chain.push(next!);
+        next = soleReader(next!);
+      }
+      const last = chain[chain.length - 1];
+      if (!taken(next) && nodes[next!].layer instanceof Add && nodes[next!].inputs.length === 2) {
+        const other = nodes[next!].inputs.find((j) => j !== last);
+        if (other !== undefined) {
+          residual = other;
+          chain.push(next!);
+          next = soleReader(next!);
+        }
+      }
+      if (!taken(next) && nodes[next!].layer instanceof ReLU) {
+        relu = true;
+        chain.push(next!);
+      }
+      const out = chain[chain.length - 1];
+      const options: Conv2dOptions = { stride: layer.stride, padding: layer.padding, dilation: layer.dilation, groups: layer.groups };
+      chain.slice(0, -1).forEach((j) => absorbed.add(j));
+      stepAt.set(out, {
+        kind: 'conv', nodes: chain.map((j) => nodes[j].name), input: nodes[i].inputs[0], residual, output: out,
+        weight, bias, options, relu,
+      });
+    } else if (layer instanceof Dense) {
+      const next = soleReader(i);
+      if (!taken(next) && nodes[next!].layer instanceof BatchNorm1D && nodes[i].shape.length === 1) {
+        const folded = foldBatchNorm(layer.weight!.value, layer.bias ? layer.bias.value : null, nodes[next!].layer as BatchNorm1D);
+        const copy = layerFromConfig({ ...layer.config, useBias: true }) as Dense;
+        copy.buildFrom([nodes[nodes[i].inputs[0]].shape], 0);
+        copy.weight!.value.data.set(folded.weight.data);
+        copy.bias!.value.data.set(folded.bias.data);
+        absorbed.add(i);
+        stepAt.set(next!, { kind: 'layer', nodes: [nodes[i].name, nodes[next!].name], layer: copy, inputs: [...nodes[i].inputs], output: next! });
+      }
+    }
+  }
+  const steps: PlanStep[] = [];
+  for (const i of order) {
+    if (!nodes[i].layer || absorbed.has(i)) continue;
+    steps.push(stepAt.get(i) ?? { kind: 'layer', nodes: [nodes[i].name], layer: nodes[i].layer!, inputs: [...nodes[i].inputs], output: i });
+  }
+  return new InferencePlan(topology, steps, options);
+}

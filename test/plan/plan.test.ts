@@ -1,0 +1,154 @@
+// graph.compile(): the inference plan against the layer-by-layer path, on hand-built
+// graphs with batch norm, residual adds, concatenation and fan-out and on zoo models at
+// a small size; STRIATE_PLAN=off; determinism; no new buffers after the first run.
+import { afterEach, describe, expect, it } from 'vitest';
+import * as st from '../../src/index.js';
+import { expectClose } from '../helpers/compare.js';
+import { randomTensor } from '../helpers/random.js';
+
+const { nn } = st;
+
+/** Gives every batch norm random running statistics and affine parameters, so folding matters. */
+function randomizeBatchNorms(model: st.Graph, seed: number): void {
+  let k = seed;
+  for (const layer of model.layers)
+    if (layer instanceof nn.BatchNorm2D || layer instanceof nn.BatchNorm1D) {
+      const c = layer.gamma!.value.size;
+      layer.gamma!.value.data.set(randomTensor([c], k++).data.map((v) => 1 + 0.5 * v));
+      layer.beta!.value.data.set(randomTensor([c], k++).data.map((v) => 0.3 * v));
+      layer.runningMean!.data.set(randomTensor([c], k++).data.map((v) => 0.2 * v));
+      layer.runningVar!.data.set(randomTensor([c], k++).data.map((v) => 0.5 + 0.4 * Math.abs(v)));
+    }
+}
+
+function bits(a: st.Tensor, b: st.Tensor): boolean {
+  return Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength));
+}
+
+/** A block with everything the planner must get right: BN, a residual Add fed by two convs, fan-out, concat, pooling, dense + BN. */
+function branchy(channels: number, seed = 3): st.Graph {
+  const g = new st.Graph({ seed });
+  const x = g.input([channels, 9, 11]);
+  const stem = g.add(new nn.ReLU(), g.add(new nn.BatchNorm2D(), g.add(new nn.Conv2D({ filters: 7, kernelSize: 3, padding: 1 }), x)));
+  // fan-out: stem feeds a branch, the shortcut and the concat
+  let a = g.add(new nn.Conv2D({ filters: 7, kernelSize: 3, padding: 1 }), stem);
+  a = g.add(new nn.ReLU(), g.add(new nn.BatchNorm2D(), a));
+  a = g.add(new nn.BatchNorm2D(), g.add(new nn.Conv2D({ filters: 7, kernelSize: 3, padding: 1, useBias: false }), a));
+  const res = g.add(new nn.ReLU(), g.add(new nn.Add(), a, stem));
+  // two convolutions meeting at one Add (only one may take it)
+  const p = g.add(new nn.Conv2D({ filters: 5, kernelSize: 1 }), res);
+  const q = g.add(new nn.BatchNorm2D(), g.add(new nn.Conv2D({ filters: 5, kernelSize: 3, padding: 1 }), stem));
+  const pq = g.add(new nn.Add(), p, q);
+  const cat = g.add(new nn.Concat(), res, pq, stem);
+  const pooled = g.add(new nn.Flatten(), g.add(new nn.MaxPool2D({ kernelSize: 2 }), cat));
+  const fc = g.add(new nn.BatchNorm1D(), g.add(new nn.Dense({ units: 6 }), pooled));
+  return g.output(g.add(new nn.ReLU(), fc));
+}
+
+afterEach(() => {
+  delete process.env.STRIATE_PLAN;
+});
+
+describe('graph.compile', () => {
+  it('fuses conv + BN + ReLU and conv + BN + Add + ReLU, folds dense + BN, and leaves the rest', () => {
+    const model = branchy(3);
+    const plan = model.compile();
+    const chains = plan.steps.map((s) => s.nodes.map((n) => n.replace(/_\d+$/, '')).join('+'));
+    expect(chains).toContain('conv2d+batchNorm2d+relu');
+    expect(chains).toContain('conv2d+batchNorm2d+add+relu');
+    expect(chains).toContain('dense+batchNorm1d');
+    // conv2d_4 (1x1) takes the Add; conv2d_5 + its BN stays a step of its own.
+    expect(chains.filter((c) => c === 'conv2d+add').length + chains.filter((c) => c === 'conv2d+batchNorm2d+add').length).toBe(1);
+    expect(plan.steps.filter((s) => s.kind === 'conv').length).toBe(5);
+  });
+
+  for (const [n, channels] of [[1, 3], [4, 5]] as const)
+    it(`a branchy graph (residual, concat, fan-out) equals forward: batch ${n}, ${channels} channels`, () => {
+      const model = branchy(channels);
+      randomizeBatchNorms(model, 10);
+      const x = randomTensor([n, channels, 9, 11], 20);
+      const want = model.forward(x);
+      const plain = model.predictSync(x);
+      expect(bits(plain, want)).toBe(true);
+      model.compile();
+      const got = model.predictSync(x, { batchSize: 3 });
+      expectClose(got.data, want.data, 1e-5, 'plan vs forward');
+      expect(bits(got, plain)).toBe(false); // the plan did run (folding re-rounds)
+    });
+
+  it('STRIATE_PLAN=off gives the uncompiled path bit for bit', () => {
+    const model = branchy(3);
+    randomizeBatchNorms(model, 1);
+    const x = randomTensor([2, 3, 9, 11], 2);
+    const before = model.predictSync(x);
+    model.compile();
+    process.env.STRIATE_PLAN = 'off';
+    expect(bits(model.predictSync(x), before)).toBe(true);
+  });
+
+  it('is bitwise deterministic across runs and allocates no new arena after the first', () => {
+    const model = branchy(3);
+    randomizeBatchNorms(model, 4);
+    const plan = model.compile({ batchSize: 2 });
+    const x = randomTensor([2, 3, 9, 11], 5);
+    const first = model.predictSync(x);
+    const second = model.predictSync(x);
+    expect(bits(first, second)).toBe(true);
+    // a conv output sits in the arena: the same memory from run to run
+    const g = new st.Graph({ seed: 1 });
+    const i = g.input([3, 8, 8]);
+    g.output(g.add(new nn.ReLU(), g.add(new nn.Conv2D({ filters: 4, kernelSize: 3 }), i)));
+    const p = g.compile({ batchSize: 2 });
+    const a = p.run([randomTensor([2, 3, 8, 8], 1)]).data, b = p.run([randomTensor([1, 3, 8, 8], 2)]).data;
+    expect(a.buffer).toBe(b.buffer);
+    expect(plan.arenaFloatsPerSample).toBeGreaterThan(0);
+  });
+
+  it('recompiles after training changes the weights', () => {
+    const model = branchy(3);
+    model.compile();
+    const x = randomTensor([4, 3, 9, 11], 6);
+    model.predictSync(x);
+    model.forward(x, { training: true }); // updates the BN running statistics
+    expectClose(model.predictSync(x).data, model.forward(x).data, 1e-5, 'after training');
+  });
+
+  it('rejects bad options by name', () => {
+    const model = branchy(3);
+    expect(() => model.compile({ batchSize: 0 })).toThrow(/batchSize must be an integer >= 1/);
+    expect(() => model.compile({ threads: 1.5 })).toThrow(/threads must be an integer >= 1/);
+  });
+
+  it('runs on the given thread count and restores the caller\'s', () => {
+    const model = branchy(3);
+    const x = randomTensor([2, 3, 9, 11], 7);
+    const before = st.getNumThreads();
+    model.compile({ threads: 1 });
+    const one = model.predictSync(x);
+    expect(st.getNumThreads()).toBe(before);
+    model.compile({ threads: 2 });
+    expectClose(model.predictSync(x).data, one.data, 1e-5, '2 threads vs 1');
+  });
+});
+
+describe('graph.compile on zoo models at a small size', () => {
+  const zoo: [string, () => st.Graph, number[]][] = [
+    ['resnet20', () => st.zoo.models.resnet20({ numClasses: 10, inputShape: [3, 16, 16], width: 0.5 }), [3, 16, 16]],
+    ['resnet18', () => st.zoo.models.resnet18({ numClasses: 10, inputShape: [3, 32, 32], width: 0.125 }), [3, 32, 32]],
+    ['resnet50', () => st.zoo.models.resnet50({ numClasses: 10, inputShape: [3, 32, 32], width: 0.0625 }), [3, 32, 32]],
+    ['vgg11 + BN', () => st.zoo.models.vgg11({ numClasses: 10, inputShape: [3, 32, 32], width: 0.125, batchNorm: true }), [3, 32, 32]],
+    ['googlenet', () => st.zoo.models.googlenet({ numClasses: 10, inputShape: [3, 64, 64], width: 0.125 }), [3, 64, 64]],
+    ['densenet (CIFAR)', () => st.zoo.models.densenet({ numClasses: 10, depth: 10, growthRate: 4 }), [3, 32, 32]],
+  ];
+  for (const [name, build, shape] of zoo)
+    it(`${name}: compiled predictSync equals forward, batch 1 and 3`, () => {
+      const model = build();
+      randomizeBatchNorms(model, 30);
+      model.compile();
+      for (const n of [1, 3]) {
+        const x = randomTensor([n, ...shape], 40 + n);
+        const want = model.forward(x);
+        expectClose(model.predictSync(x).data, want.data, 2e-4, `${name} batch ${n}`, 1);
+      }
+    });
+});

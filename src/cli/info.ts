@@ -20,7 +20,7 @@ export function infoHelp(): string {
 
 /** The facts `info` prints, by label. */
 export function infoFields(): Record<string, string | number | boolean | string[]> {
-  const b = backendInfo() as ReturnType<typeof backendInfo> & { build?: string };
+  const b = backendInfo();
   return {
     version: b.version,
     isa: b.isa,
@@ -28,8 +28,8 @@ export function infoFields(): Record<string, string | number | boolean | string[
     threads: b.threads,
     hardwareThreads: b.hardwareThreads,
     openmp: b.openmp,
-    // The loader reports `build` when it knows where the addon came from; a checkout builds from source.
-    build: b.build ?? 'source build',
+    build: b.build === 'prebuild' ? 'prebuild' : 'source build',
+    addonPath: b.addonPath,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
   };
@@ -53,7 +53,7 @@ export async function info(argv: string[]): Promise<void> {
       `ISA:      ${f.isa} (available: ${(f.isasAvailable as string[]).join(', ')})`,
       `threads:  ${f.threads} of ${f.hardwareThreads} hardware threads`,
       `OpenMP:   ${f.openmp ? 'yes' : 'no'}`,
-      `addon:    ${f.build}`,
+      `addon:    ${f.build} (${f.addonPath})`,
     ].join('\n'),
   );
 }

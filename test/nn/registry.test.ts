@@ -17,6 +17,7 @@ describe('layer configs', () => {
     new nn.Dropout({ rate: 0.5, seed: 2 }),
     new nn.BatchNorm2D({ channels: 3, eps: 1e-3, momentum: 0.01 }), new nn.BatchNorm1D(),
     new nn.LocalResponseNorm({ size: 3, k: 2 }),
+    new nn.AdaptiveAvgPool2D({ outputSize: [2, 3] }),
     new nn.Add(), new nn.Concat({ axis: 2 }),
   ];
   for (const layer of layers)

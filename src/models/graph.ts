@@ -174,7 +174,7 @@ export class Graph {
    * @example const logits = g.forward(x, { training: true });
    */
   forward(x: Tensor | readonly Tensor[], options: ForwardOptions = {}): Tensor {
-    if (options.training === true && this.inference) this.inference.stale = true;
+    if (options.training === true) this.invalidatePlan();
     const y = this.run(this.prepare(x), options.training === true, false);
     this.lastBatch = y.shape[0];
     return y;
@@ -355,6 +355,16 @@ export class Graph {
     return plan;
   }
 
+  /**
+   * Marks the installed plan out of date: its folded weights are copies, so anything
+   * that writes new values into the model's tensors (a training step, `fit` copying
+   * an epoch's weights back, a resume) calls this.
+   * @internal
+   */
+  invalidatePlan(): void {
+    if (this.inference) this.inference.stale = true;
+  }
+
   /** The installed plan, recompiled when stale; none when STRIATE_PLAN=off. */
   private currentPlan(): InferencePlan | undefined {
     if (!this.inference || process.env.STRIATE_PLAN === 'off') return undefined;
@@ -384,10 +394,7 @@ export class Graph {
    */
   fit(data: TrainingData, options: FitOptions = {}): Promise<History> {
     this.buildFor(data?.images);
-    if (this.inference) this.inference.stale = true;
-    return fit(this, data, options).finally(() => {
-      if (this.inference) this.inference.stale = true;
-    });
+    return fit(this, data, options);
   }
 
   /**
@@ -400,7 +407,9 @@ export class Graph {
   }
 
   /**
-   * Inference over a large batch in slices of `batchSize`, in a worker thread.
+   * Inference over a large batch in slices of `batchSize`, in a worker thread, which
+   * compiles the inference plan (see `compile`) for its copy of the weights
+   * (`STRIATE_PLAN=off` runs it layer by layer).
    * @example const probs = await model.predict(testImages, { batchSize: 256 });
    */
   predict(x: Tensor, options: PredictOptions = {}): Promise<Tensor> {

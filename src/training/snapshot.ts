@@ -18,4 +18,5 @@ export function restoreValues(model: Graph, values: readonly Float32Array[]): vo
   const all = tensorsOf(model);
   if (all.length !== values.length) throw new Error(`restoreValues: model has ${all.length} tensors, got ${values.length} values`);
   all.forEach((s, i) => s.value.data.set(values[i]));
+  model.invalidatePlan();
 }

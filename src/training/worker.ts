@@ -133,7 +133,10 @@ function run(job: Job): void {
       break;
     }
     case 'predict': {
-      const y = restore(job.model).predictSync(tensor(job.x), { batchSize: job.batchSize });
+      // The weights are this job's own copy, so a plan compiled from them cannot go stale.
+      const model = restore(job.model);
+      model.compile({ batchSize: job.batchSize });
+      const y = model.predictSync(tensor(job.x), { batchSize: job.batchSize });
       post({ kind: 'predicted', y: { data: y.data, shape: [...y.shape] } }, [y.data.buffer as ArrayBuffer]);
       break;
     }

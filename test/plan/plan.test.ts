@@ -113,6 +113,37 @@ describe('graph.compile', () => {
     expectClose(model.predictSync(x).data, model.forward(x).data, 1e-5, 'after training');
   });
 
+  it('follows the weights fit copies back after every epoch', async () => {
+    const model = branchy(3);
+    model.compile();
+    const x = randomTensor([8, 3, 9, 11], 8);
+    const train = { images: x, labels: Int32Array.from({ length: 8 }, (_, i) => i % 6) };
+    const gaps: number[] = [];
+    // predictSync inside onEpochEnd: each epoch's weights, not the ones the plan was compiled from.
+    await model.fit(train, {
+      epochs: 3, batchSize: 4, optimizer: { type: 'sgd', lr: 0.5 }, seed: 1,
+      callbacks: { onEpochEnd: () => {
+        const planned = model.predictSync(x).data, plain = model.forward(x).data;
+        gaps.push(Math.max(...planned.map((v, i) => Math.abs(v - plain[i]))));
+      } },
+    });
+    expect(gaps).toHaveLength(3);
+    for (const gap of gaps) expect(gap).toBeLessThan(1e-4);
+  });
+
+  it('runs in predict\'s worker too, and STRIATE_PLAN=off turns it off there', async () => {
+    const model = branchy(3);
+    randomizeBatchNorms(model, 40);
+    const x = randomTensor([5, 3, 9, 11], 9);
+    const plain = model.forward(x);
+    const planned = await model.predict(x, { batchSize: 2 });
+    // Folding batch norm rounds differently: close, but not the layer-by-layer bits.
+    expectClose(planned.data, plain.data, 1e-4, 'predict with the plan');
+    expect(bits(planned, plain)).toBe(false);
+    process.env.STRIATE_PLAN = 'off';
+    expect(bits(await model.predict(x, { batchSize: 2 }), plain)).toBe(true);
+  });
+
   it('rejects bad options by name', () => {
     const model = branchy(3);
     expect(() => model.compile({ batchSize: 0 })).toThrow(/batchSize must be an integer >= 1/);

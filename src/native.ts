@@ -16,13 +16,27 @@ export interface NativeBackendInfo {
   version: string;
 }
 
+/** The native core's scratch workspace, process-wide (see native/dispatch/workspace.h). */
+export interface MemoryStats {
+  /** Scratch buffers allocated so far; a steady workload stops adding to it once each has grown to its largest size. */
+  allocations: number;
+  /** Scratch buffers released (grown past, or freed when a thread exits). */
+  frees: number;
+  /** Bytes of scratch held now, over all threads. */
+  liveBytes: number;
+  /** The most bytes of scratch ever held at once. */
+  peakBytes: number;
+}
+
+/** How a convolution's forward runs: 1×1 on the SGEMM, im2col + SGEMM, direct SIMD loops, or Winograd F(2×2, 3×3) / F(4×4, 3×3). */
+export type ConvAlgorithm = 'pointwise' | 'im2col' | 'direct' | 'winograd-f2' | 'winograd-f4';
+
 export interface NativeAddon {
   backendInfo(): NativeBackendInfo;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   lowerComputePriority(): boolean;
-  /** The scratch workspace's counters: aligned_alloc calls, releases, bytes held now and at most. */
-  allocationStats(): { allocations: number; frees: number; liveBytes: number; peakBytes: number };
+  allocationStats(): MemoryStats;
   sgemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number,
@@ -44,6 +58,13 @@ export interface NativeAddon {
     ...shapeThenEpilogue: [...shape: number[], residual: Float32Array | null, activation: number]): void;
   conv2dGradInput(dy: Float32Array, w: Float32Array, dx: Float32Array, ...shape: number[]): void;
   conv2dGradWeight(x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null, ...shape: number[]): void;
+  /** u [(tile+2)², Cout, Cin] = G w Gᵀ for w [Cout, Cin, 3, 3]: Winograd F(tile×tile, 3×3)'s weights; tile 2 or 4. */
+  conv2dWinogradWeights(w: Float32Array, u: Float32Array, outChannels: number, inChannels: number, tile: number): void;
+  /** conv2dForward's epilogue form (3×3, stride 1, dilation 1, groups 1) by Winograd, from u = conv2dWinogradWeights(w). */
+  conv2dWinograd(tile: number, x: Float32Array, u: Float32Array, b: Float32Array | null, y: Float32Array,
+    ...shapeThenEpilogue: [...shape: number[], residual: Float32Array | null, activation: number]): void;
+  /** The forward's algorithm for the shape at the current thread count: the plain path's, or with `winograd` an inference plan's choice. */
+  conv2dAlgorithm(winograd: boolean, ...shape: number[]): ConvAlgorithm;
   reluForward(x: Float32Array, y: Float32Array): void;
   reluGrad(x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   leakyRelu(x: Float32Array, y: Float32Array, alpha: number): void;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as st from '../src/index.js';
+import { native } from '../src/native.js';
 
 const addonPath = path.resolve(__dirname, '..', 'build', 'Release', 'striate.node');
 
@@ -30,6 +31,13 @@ describe('backend', () => {
     expect(st.getNumThreads()).toBe(1);
     expect(st.backendInfo().threads).toBe(1);
     st.setNumThreads(2);
+    expect(st.getNumThreads()).toBe(2);
+  });
+
+  it('the addon itself refuses a thread count past 1024 (a cast to int would take 2^32 + 3 as 3)', () => {
+    st.setNumThreads(2);
+    expect(() => native.setNumThreads(2 ** 32 + 3)).toThrow(RangeError);
+    expect(() => native.setNumThreads(1025)).toThrow(/setNumThreads: n must be at most 1024, got 1025/);
     expect(st.getNumThreads()).toBe(2);
   });
 

@@ -31,8 +31,15 @@ Napi::Value backend_info(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// The same cap as src/backend.ts; checked here too, since a cast to int would wrap 2^32 + 3 to 3.
+constexpr int64_t kMaxThreads = 1024;
+
 Napi::Value set_num_threads(const Napi::CallbackInfo& info) {
-  dispatch::set_num_threads(static_cast<int>(integer(info, 0, "setNumThreads", "n", 1)));
+  const int64_t n = integer(info, 0, "setNumThreads", "n", 1);
+  if (n > kMaxThreads)
+    throw Napi::RangeError::New(info.Env(), "setNumThreads: n must be at most " + std::to_string(kMaxThreads) +
+                                                ", got " + std::to_string(n));
+  dispatch::set_num_threads(static_cast<int>(n));
   return info.Env().Undefined();
 }
 

@@ -1,6 +1,9 @@
 // conv2dForward(x, w, b | null, y, ...shape[, residual | null, activation])
 // conv2dGradInput(dy, w, dx, ...shape)
 // conv2dGradWeight(x, dy, dw, db | null, ...shape)
+// conv2dWinogradWeights(w, u, Cout, Cin, tile)          u = winograd_weights(w), tile 2 or 4
+// conv2dWinograd(tile, x, u, b | null, y, ...shape, residual | null, activation)
+// conv2dAlgorithm(winograd, ...shape)                   the forward's algorithm, by name
 // where shape = N, Cin, H, W, Cout, kH, kW, strideH, strideW, padTop, padBottom,
 // padLeft, padRight, dilationH, dilationW, groups. The forward's optional epilogue:
 // residual y-sized (added after the bias), activation 0 none or 1 ReLU (conv2d.h).
@@ -9,6 +12,8 @@
 #include "binding/args.h"
 #include "binding/exports.h"
 #include "dispatch/kernels.h"
+#include "dispatch/parallel.h"
+#include "kernels/conv2d/winograd.h"
 
 namespace striate::binding {
 
@@ -51,6 +56,20 @@ const float* optional_array(const Napi::CallbackInfo& info, size_t i, const char
   return float_array(info, i, op, name, length);
 }
 
+// The epilogue's arguments (residual, activation) at index `at`, after the shape.
+void read_epilogue(const Napi::CallbackInfo& info, size_t at, const char* op, const float* y, Conv2dParams* p) {
+  if (info.Length() > at) p->residual = optional_array(info, at, op, "residual", y_size(*p));
+  if (info.Length() > at + 1) {
+    const int64_t activation = integer(info, at + 1, op, "activation");
+    if (activation > static_cast<int64_t>(ConvActivation::relu))
+      throw Napi::RangeError::New(info.Env(), std::string(op) + ": activation must be 0 (none) or 1 (relu)");
+    p->activation = static_cast<ConvActivation>(activation);
+  }
+  // In place the GEMM path would overwrite the residual before adding it.
+  if (p->residual && p->residual < y + y_size(*p) && y < p->residual + y_size(*p))
+    throw Napi::RangeError::New(info.Env(), std::string(op) + ": residual must not share memory with y");
+}
+
 Napi::Value conv2d_forward(const Napi::CallbackInfo& info) {
   constexpr const char* op = "conv2dForward";
   Conv2dParams p = read_params(info, 4, op);
@@ -58,19 +77,52 @@ Napi::Value conv2d_forward(const Napi::CallbackInfo& info) {
   const float* w = float_array(info, 1, op, "w", w_size(p));
   const float* b = optional_array(info, 2, op, "b", p.out_channels);
   float* y = float_array(info, 3, op, "y", y_size(p));
-  // The epilogue's arguments follow the 16 shape numbers (indices 4..19).
-  if (info.Length() > 20) p.residual = optional_array(info, 20, op, "residual", y_size(p));
-  if (info.Length() > 21) {
-    const int64_t activation = integer(info, 21, op, "activation");
-    if (activation > static_cast<int64_t>(ConvActivation::relu))
-      throw Napi::RangeError::New(info.Env(), std::string(op) + ": activation must be 0 (none) or 1 (relu)");
-    p.activation = static_cast<ConvActivation>(activation);
-  }
-  // In place the GEMM path would overwrite the residual before adding it.
-  if (p.residual && p.residual < y + y_size(p) && y < p.residual + y_size(p))
-    throw Napi::RangeError::New(info.Env(), std::string(op) + ": residual must not share memory with y");
+  read_epilogue(info, 20, op, y, &p);  // after the 16 shape numbers (indices 4..19)
   dispatch::kernels().conv2d_forward(p, x, w, b, y);
   return info.Env().Undefined();
+}
+
+int tile_arg(const Napi::CallbackInfo& info, size_t i, const char* op) {
+  const int64_t tile = integer(info, i, op, "tile", 2);
+  if (tile != 2 && tile != 4) throw Napi::RangeError::New(info.Env(), std::string(op) + ": tile must be 2 or 4");
+  return static_cast<int>(tile);
+}
+
+Napi::Value conv2d_winograd_weights(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "conv2dWinogradWeights";
+  const int64_t cout = integer(info, 2, op, "Cout", 1), cin = integer(info, 3, op, "Cin", 1);
+  const int tile = tile_arg(info, 4, op);
+  const float* w = float_array(info, 0, op, "w", cout * cin * 9);
+  float* u = exact_floats(info, 1, op, "u", conv::winograd_weight_floats(tile, cout, cin));
+  conv::winograd_weights(tile, cout, cin, w, u);
+  return info.Env().Undefined();
+}
+
+Napi::Value conv2d_winograd(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "conv2dWinograd";
+  const int tile = tile_arg(info, 0, op);
+  Conv2dParams p = read_params(info, 5, op);
+  if (!conv::winograd_fits(p))
+    throw Napi::RangeError::New(info.Env(), std::string(op) +
+                                                ": Winograd runs 3x3 kernels at stride 1, dilation 1, groups 1 only");
+  const float* x = float_array(info, 1, op, "x", x_size(p));
+  const float* u = exact_floats(info, 2, op, "u", conv::winograd_weight_floats(tile, p.out_channels, p.in_channels));
+  const float* b = optional_array(info, 3, op, "b", p.out_channels);
+  float* y = float_array(info, 4, op, "y", y_size(p));
+  read_epilogue(info, 21, op, y, &p);
+  conv::forward_winograd(tile, p, x, u, b, y, dispatch::kernels().sgemm);
+  return info.Env().Undefined();
+}
+
+Napi::Value conv2d_algorithm(const Napi::CallbackInfo& info) {
+  constexpr const char* op = "conv2dAlgorithm";
+  const bool winograd = boolean(info, 0, op, "winograd");
+  const Conv2dParams p = read_params(info, 1, op);
+  const dispatch::Isa isa = dispatch::kernels().isa;
+  const ConvAlgorithm a = winograd ? conv::plan_forward_algorithm(isa, p, dispatch::num_threads())
+                                   : conv::plain_forward_algorithm(isa, p);
+  static const char* const kNames[] = {"pointwise", "im2col", "direct", "winograd-f2", "winograd-f4"};
+  return Napi::String::New(info.Env(), kNames[static_cast<int>(a)]);
 }
 
 Napi::Value conv2d_grad_input(const Napi::CallbackInfo& info) {
@@ -100,6 +152,9 @@ void export_conv(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dForward", Napi::Function::New(env, conv2d_forward, "conv2dForward"));
   exports.Set("conv2dGradInput", Napi::Function::New(env, conv2d_grad_input, "conv2dGradInput"));
   exports.Set("conv2dGradWeight", Napi::Function::New(env, conv2d_grad_weight, "conv2dGradWeight"));
+  exports.Set("conv2dWinogradWeights", Napi::Function::New(env, conv2d_winograd_weights, "conv2dWinogradWeights"));
+  exports.Set("conv2dWinograd", Napi::Function::New(env, conv2d_winograd, "conv2dWinograd"));
+  exports.Set("conv2dAlgorithm", Napi::Function::New(env, conv2d_algorithm, "conv2dAlgorithm"));
 }
 
 }  // namespace striate::binding

@@ -31,7 +31,8 @@ void read_integers(const Napi::CallbackInfo& info, size_t i, const char* op, con
   for (uint32_t k = 0; k < count; ++k) {
     Napi::Value e = a.Get(k);
     const double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : -1.0;
-    if (!(d >= 0 && d == static_cast<double>(static_cast<int64_t>(d)) && d <= 2147483647.0))
+    // The range first: casting Infinity or 1e300 to int64_t is undefined behaviour.
+    if (!(d >= 0 && d <= 2147483647.0 && d == static_cast<double>(static_cast<int64_t>(d))))
       throw range_error(info, op, std::string(name) + "[" + std::to_string(k) + "] must be an integer in [0, 2^31)");
     out[k] = static_cast<int64_t>(d);
   }

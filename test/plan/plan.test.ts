@@ -3,6 +3,7 @@
 // a small size; STRIATE_PLAN=off; determinism; no new buffers after the first run.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as st from '../../src/index.js';
+import { MAX_ELEMENTS } from '../../src/errors.js';
 import { expectClose } from '../helpers/compare.js';
 import { randomTensor } from '../helpers/random.js';
 
@@ -147,7 +148,22 @@ describe('graph.compile', () => {
   it('rejects bad options by name', () => {
     const model = branchy(3);
     expect(() => model.compile({ batchSize: 0 })).toThrow(/batchSize must be an integer >= 1/);
-    expect(() => model.compile({ threads: 1.5 })).toThrow(/threads must be an integer >= 1/);
+    expect(() => model.compile({ threads: 1.5 })).toThrow(/threads must be an integer in \[1, 1024\], got 1.5/);
+    // setNumThreads would refuse these too, but naming its own argument n.
+    expect(() => model.compile({ threads: 2 ** 32 + 3 })).toThrow(/compile: threads must be an integer in \[1, 1024\], got 4294967299/);
+    // Each value of the graph holds batchSize samples: [MAX_ELEMENTS, 3, 9, 11] is past what a Float32Array holds.
+    expect(() => model.compile({ batchSize: MAX_ELEMENTS })).toThrow(new RegExp(`compile: batchSize ${MAX_ELEMENTS} is too large: node '.*' \\[${MAX_ELEMENTS}, \\d+, 9, 11\\] would hold`));
+  });
+
+  it('refuses a batchSize whose arena would not fit one Float32Array, though each value would', () => {
+    const g = new st.Graph({ seed: 3 });
+    const x = g.input([3, 9, 11]);
+    const stem = g.add(new nn.ReLU(), g.add(new nn.BatchNorm2D(), g.add(new nn.Conv2D({ filters: 7, kernelSize: 3, padding: 1 }), x)));
+    g.output(g.add(new nn.Add(), g.add(new nn.Conv2D({ filters: 7, kernelSize: 3, padding: 1 }), stem), stem));
+    // stem is live while the second convolution writes: two values of 7·9·11 per sample.
+    expect(g.compile({ batchSize: 1 }).arenaFloatsPerSample).toBe(2 * 693);
+    const batch = Math.floor(MAX_ELEMENTS / 693);
+    expect(() => g.compile({ batchSize: batch })).toThrow(new RegExp(`compile: batchSize ${batch} is too large: the arena would hold 1386 values per sample`));
   });
 
   it('runs on the given thread count and restores the caller\'s', () => {

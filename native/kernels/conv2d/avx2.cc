@@ -42,6 +42,8 @@ void conv2d_forward(const Conv2dParams& p, const float* x, const float* w, const
   choose::forward<Simd>(p, x, w, b, y, sgemm);
 }
 
+ConvAlgorithm conv2d_forward_path(const Conv2dParams& p) { return choose::forward_path<Simd>(p); }
+
 void conv2d_grad_input(const Conv2dParams& p, const float* dy, const float* w, float* dx) {
   choose::grad_input<Simd>(p, dy, w, dx, sgemm);
 }

@@ -24,10 +24,16 @@ constexpr int64_t kMinChannels = 4, kMinChannelsGradInput = 12;
 constexpr int64_t kMinDirectPixels = 256;
 
 template <class Simd>
-void forward(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y, SgemmFn sgemm) {
+ConvAlgorithm forward_path(const Conv2dParams& p) {
   if (direct::forward_fits(p, kMinChannels) && p.batch * p.out_h * p.out_w >= kMinDirectPixels &&
       2 * p.out_w > Simd::pixels_for(Simd::kMaxVectors))
-    return direct::forward<Simd>(p, x, w, b, y);
+    return ConvAlgorithm::direct;
+  return conv_pointwise(p) ? ConvAlgorithm::pointwise : ConvAlgorithm::im2col;
+}
+
+template <class Simd>
+void forward(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y, SgemmFn sgemm) {
+  if (forward_path<Simd>(p) == ConvAlgorithm::direct) return direct::forward<Simd>(p, x, w, b, y);
   conv::forward_gemm(p, x, w, b, y, sgemm);
 }
 

@@ -62,6 +62,18 @@ inline void conv_finish(const Conv2dParams& p, const float* src, int64_t src_ste
   }
 }
 
+// The forward's algorithms: the GEMM paths (1x1 at stride 1 without padding straight on
+// the SGEMM, im2col + SGEMM otherwise), the direct SIMD kernels, and Winograd F(2x2, 3x3)
+// and F(4x4, 3x3) (winograd.h), which only an inference plan runs, on weights it has
+// transformed once.
+enum class ConvAlgorithm : int32_t { pointwise, im2col, direct, winograd2, winograd4 };
+
+// Whether the GEMM path runs p without im2col: x of one image and group is its matrix.
+inline bool conv_pointwise(const Conv2dParams& p) {
+  return p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_top == 0 &&
+         p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0;
+}
+
 // Fills out_h and out_w from the other fields; returns false when the (dilated) kernel
 // does not fit in the padded input or a field is out of range.
 bool conv2d_output_size(Conv2dParams* p);
@@ -85,10 +97,12 @@ void grad_weight_gemm(const Conv2dParams& p, const float* x, const float* dy, fl
 void grad_bias(const Conv2dParams& p, const float* dy, float* db);
 }  // namespace conv
 
-// Each ISA's entry points: pick the direct SIMD path or the GEMM path per shape.
+// Each ISA's entry points: pick the direct SIMD path or the GEMM path per shape;
+// conv2d_forward_path says which conv2d_forward takes for p.
 #define STRIATE_CONV2D_DECLARE(isa)                                                                    \
   namespace isa {                                                                                      \
   void conv2d_forward(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y); \
+  ConvAlgorithm conv2d_forward_path(const Conv2dParams& p);                                            \
   void conv2d_grad_input(const Conv2dParams& p, const float* dy, const float* w, float* dx);           \
   void conv2d_grad_weight(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db); \
   }

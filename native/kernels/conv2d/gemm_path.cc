@@ -41,8 +41,7 @@ struct Geometry {
         hwo(p.out_h * p.out_w),
         image_in(p.in_channels * p.in_h * p.in_w),
         image_out(p.out_channels * p.out_h * p.out_w),
-        pointwise(p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_top == 0 &&
-                  p.pad_bottom == 0 && p.pad_left == 0 && p.pad_right == 0) {}
+        pointwise(conv_pointwise(p)) {}
 
   int64_t images_per_chunk(const Conv2dParams& p) const {
     const int64_t by_width = ceil_div(kTargetColumns, hwo);

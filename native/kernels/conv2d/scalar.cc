@@ -7,6 +7,10 @@ void conv2d_forward(const Conv2dParams& p, const float* x, const float* w, const
   conv::forward_gemm(p, x, w, b, y, sgemm);
 }
 
+ConvAlgorithm conv2d_forward_path(const Conv2dParams& p) {
+  return conv_pointwise(p) ? ConvAlgorithm::pointwise : ConvAlgorithm::im2col;
+}
+
 void conv2d_grad_input(const Conv2dParams& p, const float* dy, const float* w, float* dx) {
   conv::grad_input_gemm(p, dy, w, dx, sgemm);
 }

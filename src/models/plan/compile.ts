@@ -8,13 +8,19 @@
  *   3. put the convolutions' outputs into one preallocated arena laid out by liveness
  *      (arena.ts); every other layer writes into the arrays it keeps from call to call,
  *      so a pass allocates no buffers after the first;
-The algorithm of each convolution (1x1 GEMM, im2col + GEMM, direct SIMD) is still
- * the native dispatcher's choice by shape (native/kernels/conv2d/choose.h).
+ *   4. pick each convolution's algorithm for the plan's batch size and thread count:
+ *      Winograd F(4×4, 3×3) or F(2×2, 3×3) for 3×3 stride-1 convolutions where the native
+ *      cost model predicts it 1.2× faster (its weights transformed here, once), else
+ *      the native dispatcher's path by shape (1×1 GEMM, im2col + GEMM, direct SIMD;
+ *      native/kernels/conv2d/choose.h). A deterministic function of the shapes, the ISA
+ *      and the thread count: the same plan for the same model on the same machine.
  * A chain is fused only where nothing else reads its intermediate values. Running the
- * plan gives `forward`'s values within float32 rounding (folding re-rounds the weights),
- * the same bits from run to run for a given thread count.
+ * plan gives `forward`'s values within float32 rounding (folding re-rounds the weights;
+ * Winograd adds its own rounding, see winograd.ts), the same bits from run to run for a
+ * given thread count.
  */
-import { getNumThreads, setNumThreads } from '../../backend.js';
+import { getNumThreads, MAX_THREADS, setNumThreads } from '../../backend.js';
+import { describeValue, formatShape, MAX_ELEMENTS } from '../../errors.js';
 import { BatchNorm1D, BatchNorm2D } from '../../nn/batch-norm.js';
 import { Conv2D } from '../../nn/conv.js';
 import { Dense } from '../../nn/dense.js';
@@ -26,6 +32,7 @@ import { conv2dFused, type Conv2dOptions } from '../../ops/conv.js';
 import { Tensor, type Shape } from '../../tensor.js';
 import { layoutArena, type ArenaLayout } from './arena.js';
 import { foldBatchNorm } from './fold.js';
+import { conv2dWinograd, convAlgorithm, winogradApplies, winogradWeights, type ConvAlgorithm, type WinogradWeights } from './winograd.js';
 
 /** A graph as the planner reads it: nodes in topological order, by index. */
 export interface GraphTopology {
@@ -39,9 +46,19 @@ export interface GraphTopology {
 export interface CompileOptions {
   /** The batch the arena is first sized for (it grows for a larger one); default 32. */
   batchSize?: number;
-  /** Threads the plan's kernels run on (set around each run, then restored); default: the current setting. */
+  /** Threads the plan's kernels run on, in [1, 1024] (set around each run, then restored); default: the current setting. */
   threads?: number;
+  /**
+   * How each convolution's algorithm is picked: 'auto' (default) by the native cost model
+   * for the plan's batch size and threads; 'plain' never Winograd (the native dispatcher's
+   * path, as `st.ops.conv2d`); 'winograd-f2' or 'winograd-f4' Winograd F(2×2, 3×3) or
+   * F(4×4, 3×3) wherever it applies (3×3, stride 1, dilation 1, groups 1), for tests and
+   * benchmarks.
+   */
+  convAlgorithm?: 'auto' | 'plain' | 'winograd-f2' | 'winograd-f4';
 }
+
+const convAlgorithms = ['auto', 'plain', 'winograd-f2', 'winograd-f4'];
 
 /** One fused convolution: y = act((W ⋆ x + b) + residual), W and b with any batch norm folded in. */
 export interface ConvStep {
@@ -55,6 +72,10 @@ export interface ConvStep {
   bias: Tensor | null;
   options: Conv2dOptions;
   relu: boolean;
+  /** How the convolution runs, chosen at compile time for the plan's batch size and threads. */
+  algorithm: ConvAlgorithm;
+  /** `weight` transformed for a Winograd algorithm; null otherwise. */
+  winograd: WinogradWeights | null;
 }
 
 /** Any other layer, run as in `predictSync` (a dense layer may carry a folded batch norm). */
@@ -95,6 +116,11 @@ export class InferencePlan {
       steps.map((s) => ({ inputs: s.kind === 'conv' ? [s.input, ...(s.residual === undefined ? [] : [s.residual])] : s.inputs, output: s.output, inArena: s.kind === 'conv' })),
       sizes, [topology.output],
     );
+    if (this.layout.size * this.batchSize > MAX_ELEMENTS)
+      throw new RangeError(
+        `compile: batchSize ${this.batchSize} is too large: the arena would hold ${this.layout.size} values per sample times it, ` +
+          `more than the ${MAX_ELEMENTS} a Float32Array can hold`,
+      );
     this.arena = new Float32Array(this.layout.size * this.batchSize);
   }
 
@@ -137,10 +163,11 @@ export class InferencePlan {
       if (step.kind === 'conv') {
         const offset = this.layout.offsets.get(step.output)! * batch;
         const size = batch * nodes[step.output].shape.reduce((a, d) => a * d, 1);
-        values[step.output] = conv2dFused(values[step.input]!, step.weight, step.bias, step.options, {
-          residual: step.residual === undefined ? null : values[step.residual]!,
-          activation: step.relu ? 'relu' : 'none',
-        }, this.arena.subarray(offset, offset + size));
+        const epilogue = { residual: step.residual === undefined ? null : values[step.residual]!, activation: step.relu ? 'relu' as const : 'none' as const };
+        const out = this.arena.subarray(offset, offset + size);
+        values[step.output] = step.winograd
+          ? conv2dWinograd(values[step.input]!, step.winograd, step.bias, step.options, epilogue, out)
+          : conv2dFused(values[step.input]!, step.weight, step.bias, step.options, epilogue, out);
         return;
       }
       const y = step.layer.forwardFrom(step.inputs.map((i) => values[i]!), {
@@ -155,15 +182,40 @@ export class InferencePlan {
   }
 }
 
+/** A convolution's algorithm under the `convAlgorithm` option, for input `xShape` at `threads` (default: the current count). */
+function chooseAlgorithm(pick: NonNullable<CompileOptions['convAlgorithm']>, xShape: Shape, wShape: Shape,
+  options: Conv2dOptions, threads: number | undefined): ConvAlgorithm {
+  if ((pick === 'winograd-f2' || pick === 'winograd-f4') && winogradApplies(xShape, wShape, options)) return pick;
+  const before = getNumThreads();
+  if (threads !== undefined) setNumThreads(threads);
+  try {
+    return convAlgorithm(xShape, wShape, options, pick === 'auto');
+  } finally {
+    if (threads !== undefined) setNumThreads(before);
+  }
+}
+
 /** Builds the plan of `topology` (see the file's header). */
 export function compilePlan(topology: GraphTopology, options: CompileOptions = {}): InferencePlan {
-  if (options === null || typeof options !== 'object') throw new TypeError(`compile: options must be an object, got ${String(options)}`);
-  const { batchSize, threads } = options;
+  if (options === null || typeof options !== 'object') throw new TypeError(`compile: options must be an object, got ${describeValue(options)}`);
+  const { batchSize, threads, convAlgorithm: pick = 'auto' } = options;
   if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1))
-    throw new RangeError(`compile: batchSize must be an integer >= 1, got ${String(batchSize)}`);
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
-    throw new RangeError(`compile: threads must be an integer >= 1, got ${String(threads)}`);
+    throw new RangeError(`compile: batchSize must be an integer >= 1, got ${describeValue(batchSize)}`);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS))
+    throw new RangeError(`compile: threads must be an integer in [1, ${MAX_THREADS}], got ${describeValue(threads)}`);
+  if (!convAlgorithms.includes(pick))
+    throw new RangeError(`compile: convAlgorithm must be one of ${convAlgorithms.map((a) => `'${a}'`).join(', ')}, got ${describeValue(pick)}`);
   const { nodes, order, output } = topology;
+  // Every value of the graph holds batchSize samples at once: the largest must fit a Float32Array.
+  const batch = batchSize ?? 32;
+  for (const node of nodes) {
+    const size = node.shape.reduce((a, d) => a * d, 1);
+    if (batch * size > MAX_ELEMENTS)
+      throw new RangeError(
+        `compile: batchSize ${batch} is too large: node '${node.name}' ${formatShape([batch, ...node.shape])} would hold ` +
+          `${batch * size} values, more than the ${MAX_ELEMENTS} a Float32Array can hold`,
+      );
+  }
   const readers = new Map<number, number[]>();
   for (const i of order) for (const j of nodes[i].inputs) readers.set(j, [...(readers.get(j) ?? []), i]);
   // The one layer that reads node v, when nothing else (nor the caller) does.
@@ -201,10 +253,12 @@ export function compilePlan(topology: GraphTopology, options: CompileOptions = {
       }
       const out = chain[chain.length - 1];
       const options: Conv2dOptions = { stride: layer.stride, padding: layer.padding, dilation: layer.dilation, groups: layer.groups };
+      const algorithm = chooseAlgorithm(pick, [batch, ...nodes[nodes[i].inputs[0]].shape], weight.shape, options, threads);
+      const tile = algorithm === 'winograd-f4' ? 4 : algorithm === 'winograd-f2' ? 2 : undefined;
       chain.slice(0, -1).forEach((j) => absorbed.add(j));
       stepAt.set(out, {
         kind: 'conv', nodes: chain.map((j) => nodes[j].name), input: nodes[i].inputs[0], residual, output: out,
-        weight, bias, options, relu,
+        weight, bias, options, relu, algorithm, winograd: tile === undefined ? null : winogradWeights(weight, tile),
       });
     } else if (layer instanceof Dense) {
       const next = soleReader(i);

@@ -1,14 +1,16 @@
 // npm run bench:nets [-- --rounds 5 --threads 2 --only resnet18]
 // Whole-network inference: striate with its inference plan (graph.compile: batch norm
 // folded, conv + bias + Add + ReLU fused into one native call, one arena) against the
-// same graph layer by layer (STRIATE_PLAN=off's path) and ONNX Runtime where the
-// network can be given to it as ONNX, all in this one process, interleaved: each round
-// times one call of every contestant in turn after a pause, so a drift of the (shared)
-// machine hits all alike. images/s from the median of `--rounds` rounds, after one
-// untimed warm-up call each; the ratios are of medians measured in this run.
+// same graph layer by layer (STRIATE_PLAN=off's path) and ONNX Runtime (CPU provider,
+// every graph optimisation on) running the same graph as st.onnx.encodeOnnx writes it,
+// all in this one process, interleaved: each round times one call of every contestant
+// in turn after a pause, so a drift of the (shared) machine hits all alike. images/s
+// from the median of `--rounds` rounds, after one untimed warm-up call each, which also
+// checks that the contestants agree (`agreement`: each one's max relative error against
+// the layer-by-layer output); the ratios are of medians measured in this run.
 // Rows: ResNet-18 as bench/lib/nets.mjs writes it (BN folded into the weights, the
-// graph every peer of the suite runs; ORT gets it through bench/lib/onnx.mjs), then the
-// zoo models (with their BatchNorm layers) at 3x224x224 batch 1 and 3x32x32 batch 32.
+// graph every peer of the suite runs), then the zoo models (with their BatchNorm layers)
+// at 3x224x224 batch 1 and 3x32x32 batch 32.
 // Results: bench/results/nets-<date>.json (written atomically).
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
@@ -59,8 +61,8 @@ async function suiteResnet(variant, batch, seed) {
   return { gflopPerImage: forwardGflop(net), contestants };
 }
 
-/** A zoo model with its BatchNorm layers (random running statistics): plan vs layer by layer. */
-function zooModel(name, options, shape, batch, seed) {
+/** A zoo model with its BatchNorm layers (random running statistics): plan, layer by layer, ORT. */
+async function zooModel(name, options, shape, batch, seed) {
   const model = st.zoo.models[name]({ numClasses: 1000, inputShape: shape, seed, ...options });
   let k = seed;
   for (const layer of model.layers)
@@ -80,7 +82,12 @@ function zooModel(name, options, shape, batch, seed) {
       delete process.env.STRIATE_PLAN;
     }
   };
-  return { contestants: [{ name: 'striate plan', call: planned }, { name: 'striate layer by layer', call: plain }], ort: 'n/a: no ONNX export of zoo models yet (st.onnx.save)' };
+  const contestants = [{ name: 'striate plan', call: planned }, { name: 'striate layer by layer', call: plain }];
+  if (ortVersion) {
+    const ort = await ortPeer.prepare({ kind: 'graph', graph: model, x: x.data, xShape: x.shape });
+    contestants.push({ name: 'onnxruntime', call: ort.call });
+  }
+  return { contestants };
 }
 
 const rows = [
@@ -109,7 +116,8 @@ for (const [title, make, batch] of rows) {
   // Warm-up (also the check that the contestants agree).
   const outputs = [];
   for (const c of row.contestants) outputs.push(Float32Array.from(await c.call()));
-  const agreement = outputs.slice(1).map((o) => maxRelError(o, outputs[1]));
+  const reference = outputs[row.contestants.findIndex((c) => c.name === 'striate layer by layer')];
+  const agreement = Object.fromEntries(row.contestants.map((c, i) => [c.name, maxRelError(outputs[i], reference)]).filter(([name]) => name !== 'striate layer by layer'));
   for (const c of row.contestants) c.samples = [];
   for (let r = 0; r < rounds; r++)
     for (const c of row.contestants) {
@@ -125,8 +133,8 @@ for (const [title, make, batch] of rows) {
     planVsLayerByLayer: by['striate plan'] / by['striate layer by layer'],
     ...(by.onnxruntime ? { planVsOnnxruntime: by['striate plan'] / by.onnxruntime, layerByLayerVsOnnxruntime: by['striate layer by layer'] / by.onnxruntime } : {}),
   };
-  results.push({ title, batch, summary, ratios, planVsPlainMaxRelError: maxRelError(outputs[0], outputs[1]), agreement, onnxruntime: row.ort ?? (ortVersion ? 'run' : 'unavailable') });
-  console.log(`${title}: ${summary.map((s) => `${s.name} ${s.imagesPerSecond.toFixed(2)} img/s`).join(' | ')} | plan/plain ${ratios.planVsLayerByLayer.toFixed(2)}x${ratios.planVsOnnxruntime ? ` | plan/ORT ${ratios.planVsOnnxruntime.toFixed(2)}x` : ''}`);
+  results.push({ title, batch, summary, ratios, agreement, onnxruntime: ortVersion ? 'run' : 'unavailable' });
+  console.log(`${title}: ${summary.map((s) => `${s.name} ${s.imagesPerSecond.toFixed(2)} img/s`).join(' | ')} | plan/plain ${ratios.planVsLayerByLayer.toFixed(2)}x${ratios.planVsOnnxruntime ? ` | plan/ORT ${ratios.planVsOnnxruntime.toFixed(2)}x` : ''} | max rel. error vs layer by layer: ${Object.entries(agreement).map(([n, e]) => `${n} ${e.toExponential(1)}`).join(', ')}`);
 }
 
 const require = createRequire(import.meta.url);

@@ -1,8 +1,9 @@
 // ONNX Runtime (onnxruntime-node, its bundled CPU build): inference only. Every graph
-// is a striate model written by st.onnx.save's encoder (../../dist) with the same
-// weights the other libraries get; inputs are fed per call, weights are initializers
+// is a striate model written by st.onnx.encodeOnnx (../../dist) with the same weights
+// the other libraries get; the input is fed per call, weights are initializers
 // (constants), as in deployment. GEMM is a Dense layer holding B as its weight, so
-// ONNX Runtime sees B as a constant (it may pre-pack it).
+// ONNX Runtime sees B as a constant (it may pre-pack it). Task kind 'graph' runs any
+// striate model (bench/nets.mjs gives it the zoo's).
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -38,21 +39,21 @@ function netGraph(net, weights) {
 }
 
 /** A one-layer model on a [N, ...sample] input (batch symbolic). */
-const single = (layer, sample) => st.onnx.encodeOnnx(new st.Sequential([layer], { inputShape: sample }));
+const single = (layer, sample) => new st.Sequential([layer], { inputShape: sample });
 
-async function session(model, feeds) {
-  const s = await ort.InferenceSession.create(model, {
+/** A session running `model` (a striate Graph, exported here) on the input x of shape dims. */
+async function session(model, x, dims) {
+  const s = await ort.InferenceSession.create(st.onnx.encodeOnnx(model), {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
   });
+  const feeds = { [s.inputNames[0]]: new ort.Tensor('float32', x, dims) };
   const output = s.outputNames[0];
   const call = async () => (await s.run(feeds))[output].data;
   return { call, result: async () => [await call()] };
 }
-
-const tensor = (data, dims) => new ort.Tensor('float32', data, dims);
 
 export default {
   name: 'onnxruntime',
@@ -73,20 +74,20 @@ export default {
         const dense = new st.nn.Dense({ units: s.n, inFeatures: s.k, useBias: false });
         const w = dense.weight.value.data;
         for (let j = 0; j < s.n; j++) for (let p = 0; p < s.k; p++) w[j * s.k + p] = task.b[p * s.n + j];
-        return session(single(dense, [s.k]), { input_1: tensor(task.a, [s.m, s.k]) });
+        return session(single(dense, [s.k]), task.a, [s.m, s.k]);
       }
       case 'conv-fwd': {
         const conv = new st.nn.Conv2D({ filters: s.cout, inChannels: task.xShape[1], kernelSize: s.k, stride: s.stride, padding: s.pad });
         conv.weight.value.data.set(task.w);
         conv.bias.value.data.set(task.b);
-        return session(single(conv, task.xShape.slice(1)), { input_1: tensor(task.x, task.xShape) });
+        return session(single(conv, task.xShape.slice(1)), task.x, task.xShape);
       }
       case 'pool-fwd':
-        return session(single(new st.nn.MaxPool2D({ kernelSize: s.k, stride: s.stride }), task.xShape.slice(1)), { input_1: tensor(task.x, task.xShape) });
-      case 'resnet': {
-        const model = st.onnx.encodeOnnx(netGraph(task.net, task.weights));
-        return session(model, { input_1: tensor(task.x, [task.batch, ...task.net.input]) });
-      }
+        return session(single(new st.nn.MaxPool2D({ kernelSize: s.k, stride: s.stride }), task.xShape.slice(1)), task.x, task.xShape);
+      case 'resnet':
+        return session(netGraph(task.net, task.weights), task.x, [task.batch, ...task.net.input]);
+      case 'graph':
+        return session(task.graph, task.x, task.xShape);
       default:
         return INFERENCE_ONLY;
     }

@@ -1,8 +1,8 @@
 /**
  * What an ONNX operator's importer sees of its node: its attributes (typed, with
  * defaults), its inputs (graph values or constants) and the graph being built. An
- * importer that meets a form striate has no layer for throws `unsupported(...)`, which
- * names the node and its opset.
+ * importer that meets a form striate has no layer for throws `unsupported(why)`; the
+ * loader adds the node's name and opset and goes on to the next node.
  */
 import type { Graph, GraphNode } from '../../models/graph.js';
 import type { BaseLayer } from '../../nn/layer.js';
@@ -23,9 +23,9 @@ export class NodeContext {
 
   constructor(
     readonly node: OnnxNode,
-    /** The node's label in messages: `Conv node 'conv1' (opset 13)`. */
-    readonly label: string,
     readonly opset: number,
+    /** The batch size every graph input declares, when they declare one (a static-shape export); else undefined. */
+    readonly batch: number | undefined,
     private readonly graph: Graph,
     private readonly values: Map<string, Value>,
     private readonly layerName: string,
@@ -35,7 +35,7 @@ export class NodeContext {
 
   /** An error for a form of this operator that striate cannot import. */
   unsupported(why: string): Error {
-    return new RangeError(`${this.label}: ${why}`);
+    return new RangeError(why);
   }
 
   private attribute(name: string, type: number): OnnxAttribute | undefined {
@@ -51,9 +51,20 @@ export class NodeContext {
     return a ? (a.i ?? 0) : fallback;
   }
 
+  /**
+   * A FLOAT attribute. ONNX keeps it as float32, so 1e-3 arrives as 0.0010000000474974513;
+   * this gives the shortest decimal that rounds to it (1e-3), which is what an exporter
+   * was given: a striate model's eps or alpha comes back exactly, and so do its outputs.
+   */
   float(name: string, fallback: number): number {
     const a = this.attribute(name, AttributeType.FLOAT);
-    return a ? (a.f ?? 0) : fallback;
+    if (!a) return fallback;
+    const f = a.f ?? 0;
+    for (let digits = 1; digits < 9; digits++) {
+      const decimal = Number(f.toPrecision(digits));
+      if (Math.fround(decimal) === f) return decimal;
+    }
+    return f;
   }
 
   ints(name: string): number[] | undefined {
@@ -64,15 +75,6 @@ export class NodeContext {
   string(name: string, fallback: string): string {
     const s = this.attribute(name, AttributeType.STRING)?.s;
     return s ? new TextDecoder().decode(s) : fallback;
-  }
-
-  has(name: string): boolean {
-    return this.attributes.has(name);
-  }
-
-  /** The attribute names present, for rejecting ones the importer does not handle. */
-  attributeNames(): string[] {
-    return [...this.attributes.keys()];
   }
 
   /** Input k's name, or '' when the slot is absent or empty (an omitted optional input). */

@@ -12,7 +12,8 @@ import { Flatten } from '../../nn/flatten.js';
 import { LocalResponseNorm } from '../../nn/local-response-norm.js';
 import { Add, Concat } from '../../nn/merge.js';
 import { AdaptiveAvgPool2D } from '../../nn/adaptive-pool.js';
-import { AvgPool2D, MaxPool2D } from '../../nn/pooling.js';
+import { AvgPool2D, MaxPool2D, StochasticPool2D } from '../../nn/pooling.js';
+import { pool2dOutputShape } from '../../ops/pool.js';
 import { ELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from '../../nn/activations.js';
 import type { GraphNode } from '../../models/graph.js';
 import type { BaseLayer } from '../../nn/layer.js';
@@ -28,6 +29,8 @@ export interface Operator {
   attributes: string[];
   /** What it becomes in striate, for the README. */
   becomes: string;
+  /** For a sub-graph imported as one layer: its operators, which the README shows in place of `op`. */
+  pattern?: string;
   /** Builds the node's output value (output 0; other outputs must be unused). */
   convert(ctx: NodeContext): Value;
 }
@@ -93,8 +96,15 @@ function conv(ctx: NodeContext): Value {
   return node(ctx.add(layer, x));
 }
 
-/** MaxPool and AveragePool: 2-D, symmetric padding of at most half the window. */
-function pool(ctx: NodeContext, kind: 'max' | 'avg'): Value {
+/**
+ * MaxPool, AveragePool and the stochastic-pooling pattern: 2-D, padding of at most
+ * half the window. Asymmetric padding (what SAME_UPPER/SAME_LOWER give for an odd
+ * total) becomes the begin padding on both sides plus the ceil mode that yields ONNX's
+ * output size: the windows then start at the same places and are clipped at the end
+ * alike, so max and in-bounds averages agree. Where no ceil mode gives that size (a
+ * stride of 1), striate's pooling has no such form.
+ */
+function pool(ctx: NodeContext, kind: 'max' | 'avg' | 'stochastic'): Value {
   const x = ctx.data(0);
   if (x.shape.length !== 3) throw ctx.unsupported(`${x.shape.length - 1}-D pooling (striate pools 2-D images)`);
   const kernel = ctx.ints('kernel_shape');
@@ -103,13 +113,33 @@ function pool(ctx: NodeContext, kind: 'max' | 'avg'): Value {
   const dilations = perDim(ctx, 'dilations', 2, 1);
   if (dilations.some((d) => d !== 1)) throw ctx.unsupported(`dilations [${dilations.join(', ')}] (striate pools without dilation)`);
   const pads = spatialPads(ctx, x.shape.slice(1), kernel, strides, dilations);
-  if (pads.some(([a, b], i) => a !== b || 2 * a > kernel[i]))
-    throw ctx.unsupported(`pads ${JSON.stringify(pads)}: striate pools with equal padding on both sides, at most half the window`);
+  if (pads.some(([begin], i) => 2 * begin > kernel[i]))
+    throw ctx.unsupported(`pads ${JSON.stringify(pads)}: striate pools with padding of at most half the window [${kernel.join(', ')}]`);
+  const countIncludePad = ctx.int('count_include_pad', 0) === 1;
   const options = {
     kernelSize: [kernel[0], kernel[1]] as [number, number], stride: [strides[0], strides[1]] as [number, number],
     padding: [pads[0][0], pads[1][0]] as [number, number], ceilMode: ctx.int('ceil_mode', 0) === 1,
   };
-  const layer = kind === 'max' ? new MaxPool2D(options) : new AvgPool2D({ ...options, countIncludePad: ctx.int('count_include_pad', 0) === 1 });
+  if (pads.some(([begin, end]) => begin !== end)) {
+    const why = `pads ${JSON.stringify(pads)} (begin, end per axis) of a ${x.shape[1]}x${x.shape[2]} input`;
+    if (options.ceilMode) throw ctx.unsupported(`${why} with ceil_mode = 1: striate pools with equal padding on both sides`);
+    if (kind === 'avg' && countIncludePad)
+      throw ctx.unsupported(`${why} with count_include_pad = 1: striate's divisor counts equal padding on both sides`);
+    const want = x.shape.slice(1).map((size, i) => Math.floor((size + pads[i][0] + pads[i][1] - kernel[i]) / strides[i]) + 1);
+    const fits = (ceilMode: boolean) => {
+      try {
+        return pool2dOutputShape([1, ...x.shape], { ...options, ceilMode }).slice(2).join() === want.join();
+      } catch {
+        return false;
+      }
+    };
+    if (fits(false)) options.ceilMode = false;
+    else if (fits(true)) options.ceilMode = true;
+    else throw ctx.unsupported(`${why}: striate pools with equal padding on both sides, and no ceil mode gives its ${want.join('x')} output`);
+  }
+  const layer = kind === 'max' ? new MaxPool2D(options)
+    : kind === 'avg' ? new AvgPool2D({ ...options, countIncludePad })
+    : new StochasticPool2D(options);
   return node(ctx.add(layer, x));
 }
 
@@ -131,7 +161,8 @@ function dense(ctx: NodeContext, x: GraphNode, weight: Float32Array, units: numb
 function gemm(ctx: NodeContext): Value {
   const x = ctx.data(0);
   if (x.shape.length !== 1) throw ctx.unsupported(`input A is ${rankOf(x)}-D; Gemm takes [N, K]`);
-  if (ctx.int('transA', 0) !== 0) throw ctx.unsupported('transA = 1 (A transposed mixes the batch into the features)');
+  if (ctx.int('transA', 0) !== 0)
+    throw ctx.unsupported('transA = 1: A is then [K, N], its batch along the second axis, and striate keeps the batch first');
   const b = ctx.constant(1, 'weight B')!;
   const transB = ctx.int('transB', 0) === 1;
   const alpha = ctx.float('alpha', 1);
@@ -249,21 +280,51 @@ function concat(ctx: NodeContext): Value {
   return node(ctx.add(new Concat({ axis }), ...inputs));
 }
 
+/**
+ * Reshape keeping the batch: the target's first entry is 0 (copy) or -1 (infer, the
+ * rest fixed), or the batch itself written as a number, as static-shape exports do
+ * (PyTorch's x.view(1, -1) gives [1, -1]). That number is accepted when it is the
+ * batch every graph input declares; the Flatten it becomes takes any batch.
+ */
 function reshape(ctx: NodeContext): Value {
   const x = ctx.data(0);
   const target = [...ctx.constant(1, 'shape')!.values];
   const size = product(x.shape);
   const allowZero = ctx.int('allowzero', 0) === 1;
-  // The batch stays first: target[0] is 0 (copy) or -1 (infer), the rest fixes the sample.
+  const shown = `shape [${target.join(', ')}] of [N, ${x.shape.join(', ')}]`;
+  const literal = target[0] >= 1;
+  if (literal && target[0] !== ctx.batch)
+    throw ctx.unsupported(
+      `${shown}: the batch is given as ${target[0]}, but the graph's inputs declare ${ctx.batch === undefined ? 'no fixed batch' : `batch ${ctx.batch}`}, so this reshape may mix samples`,
+    );
   const sample = target.slice(1).map((d, i) => (d === 0 && !allowZero ? x.shape[i] : d));
   const free = sample.indexOf(-1);
   if (free >= 0) sample[free] = size / product(sample.filter((d, i) => i !== free));
-  const keepsBatch = (target[0] === 0 && !allowZero) || (target[0] === -1 && free < 0);
+  const keepsBatch = literal || (target[0] === 0 && !allowZero) || (target[0] === -1 && free < 0);
   if (!keepsBatch || product(sample) !== size || sample.some((d) => !Number.isInteger(d) || d < 1))
-    throw ctx.unsupported(`shape [${target.join(', ')}] of [N, ${x.shape.join(', ')}]: striate reshapes only by keeping the batch and flattening`);
+    throw ctx.unsupported(`${shown}: striate reshapes only by keeping the batch and flattening`);
   if (sample.join() === x.shape.join()) return node(x);
   if (sample.length === 1) return node(ctx.add(new Flatten(), x));
-  throw ctx.unsupported(`shape [${target.join(', ')}] of [N, ${x.shape.join(', ')}]: striate reshapes only by flattening each sample`);
+  throw ctx.unsupported(`${shown}: striate reshapes only by flattening each sample`);
+}
+
+/** Transpose of a constant (old PyTorch exports transpose a Linear's weight before MatMul): folded into the constant. */
+function transpose(ctx: NodeContext): Value {
+  if (!ctx.isConstant(0)) throw ctx.unsupported('a computed input (striate has no transpose layer; a constant input is folded)');
+  const c = ctx.constant(0, 'input')!;
+  const rank = c.dims.length;
+  const perm = ctx.ints('perm') ?? c.dims.map((_, i) => rank - 1 - i);
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i))
+    throw ctx.unsupported(`perm [${perm.join(', ')}] is not a permutation of the ${rank} axes of a ${c.dims.join('x')} constant`);
+  const dims = perm.map((p) => c.dims[p]);
+  const strides = c.dims.map((_, i) => product(c.dims.slice(i + 1)));
+  const values = new Float64Array(c.values.length);
+  const index = new Array<number>(rank).fill(0);
+  for (let k = 0; k < values.length; k++) {
+    values[k] = c.values[index.reduce((at, v, i) => at + v * strides[perm[i]], 0)];
+    for (let i = rank - 1; i >= 0 && ++index[i] === dims[i]; i--) index[i] = 0;
+  }
+  return { constant: { dims, values } };
 }
 
 function identity(ctx: NodeContext): Value {
@@ -295,8 +356,8 @@ const POOL = ['kernel_shape', 'strides', 'pads', 'auto_pad', 'ceil_mode', 'dilat
 /** Every operator `st.onnx.load` reads, by op_type. */
 export const OPERATORS: readonly Operator[] = [
   { op: 'Conv', opsets: [1, 18], attributes: ['kernel_shape', 'strides', 'pads', 'auto_pad', 'dilations', 'group'], becomes: 'Conv2D / Conv1D (bias optional)', convert: conv },
-  { op: 'MaxPool', opsets: [1, 18], attributes: [...POOL, 'storage_order'], becomes: 'MaxPool2D', convert: (c) => pool(c, 'max') },
-  { op: 'AveragePool', opsets: [1, 18], attributes: [...POOL, 'count_include_pad'], becomes: 'AvgPool2D', convert: (c) => pool(c, 'avg') },
+  { op: 'MaxPool', opsets: [1, 18], attributes: [...POOL, 'storage_order'], becomes: 'MaxPool2D (2-D; pads at most half the window, uneven ones where a stride > 1 lets the ceil mode give ONNX\'s size)', convert: (c) => pool(c, 'max') },
+  { op: 'AveragePool', opsets: [1, 18], attributes: [...POOL, 'count_include_pad'], becomes: 'AvgPool2D (as MaxPool; uneven pads with count_include_pad = 0)', convert: (c) => pool(c, 'avg') },
   { op: 'GlobalAveragePool', opsets: [1, 18], attributes: [], becomes: 'AdaptiveAvgPool2D (1x1)', convert: (c) => globalPool(c, 'avg') },
   { op: 'GlobalMaxPool', opsets: [1, 18], attributes: [], becomes: 'MaxPool2D (whole plane)', convert: (c) => globalPool(c, 'max') },
   { op: 'Gemm', opsets: [6, 18], attributes: ['transA', 'transB', 'alpha', 'beta', 'broadcast'], becomes: 'Dense (B constant; transA = 0)', convert: gemm },
@@ -313,10 +374,23 @@ export const OPERATORS: readonly Operator[] = [
   { op: 'Flatten', opsets: [1, 18], attributes: ['axis'], becomes: 'Flatten (axis 1)', convert: flatten },
   { op: 'Add', opsets: [7, 18], attributes: [], becomes: 'Add (two computed tensors of one shape)', convert: add },
   { op: 'Concat', opsets: [4, 18], attributes: ['axis'], becomes: 'Concat (a sample axis)', convert: concat },
-  { op: 'Reshape', opsets: [5, 18], attributes: ['allowzero'], becomes: 'Flatten, or nothing (constant shape keeping the batch)', convert: reshape },
+  { op: 'Reshape', opsets: [5, 18], attributes: ['allowzero'], becomes: 'Flatten, or nothing (constant shape keeping the batch: 0, -1, or the inputs\' fixed batch)', convert: reshape },
   { op: 'Identity', opsets: [1, 18], attributes: [], becomes: 'nothing (an alias)', convert: identity },
+  { op: 'Transpose', opsets: [1, 18], attributes: ['perm'], becomes: 'nothing (a constant input, transposed at import)', convert: transpose },
   { op: 'Constant', opsets: [1, 18], attributes: ['value', 'value_float', 'value_floats', 'value_int', 'value_ints'], becomes: 'a constant input of another node', convert: constant },
 ];
+
+/**
+ * The sub-graph st.onnx.save writes for StochasticPool2D (its inference form,
+ * Σa₊² / Σa₊ per window): Relu, Mul (the square), two AveragePools with the same
+ * attributes (their divisors cancel), Max with a positive constant of at most
+ * 2^-126 (a guard against 0/0), Div. The loader finds it (patterns.ts) and imports it
+ * as one StochasticPool2D, named after the Div node.
+ */
+export const STOCHASTIC_POOL: Operator = {
+  op: 'StochasticPool', pattern: 'Relu, Mul, AveragePool ×2, Max, Div', opsets: [8, 18], attributes: [...POOL, 'count_include_pad'],
+  becomes: 'StochasticPool2D (the inference form st.onnx.save writes for it)', convert: (c) => pool(c, 'stochastic'),
+};
 
 const byOp = new Map(OPERATORS.map((o) => [o.op, o]));
 
@@ -326,8 +400,8 @@ export function findOperator(op: string, opset: number): Operator | undefined {
   return o && opset >= o.opsets[0] && opset <= o.opsets[1] ? o : undefined;
 }
 
-/** The README's table of imported operators, as Markdown, made from `OPERATORS`. */
+/** The README's table of imported operators, as Markdown, made from `OPERATORS` and `STOCHASTIC_POOL`. */
 export function operatorTable(): string {
-  const rows = OPERATORS.map((o) => `| ${o.op} | ${o.opsets[0]}–${o.opsets[1]} | ${o.attributes.join(', ') || '—'} | ${o.becomes} |`);
+  const rows = [...OPERATORS, STOCHASTIC_POOL].map((o) => `| ${o.pattern ?? o.op} | ${o.opsets[0]}–${o.opsets[1]} | ${o.attributes.join(', ') || '—'} | ${o.becomes} |`);
   return ['| ONNX operator | opsets | attributes | striate layer |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

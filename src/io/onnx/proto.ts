@@ -100,20 +100,22 @@ export function checkDims(dims: readonly number[]): number | string {
 /**
  * The values of a FLOAT, DOUBLE, INT32 or INT64 tensor as float64 numbers; throws a
  * message (no file name: the caller adds it) when the data does not match the dims.
+ * The data's length is checked against the dims before anything is allocated, so a
+ * damaged dims field cannot reserve more memory than the file holds.
  */
 export function tensorValues(t: OnnxTensor): { dims: number[]; values: Float64Array } {
   const dims = t.dims ?? [];
+  const name = `tensor '${t.name ?? ''}'`;
   const size = checkDims(dims);
-  if (typeof size === 'string') throw new Error(`tensor '${t.name ?? ''}': ${size}`);
-  if (t.dataLocation === 1) throw new Error(`tensor '${t.name ?? ''}' keeps its data in an external file, which striate does not read`);
+  if (typeof size === 'string') throw new Error(`${name}: ${size}`);
+  if (t.dataLocation === 1) throw new Error(`${name} keeps its data in an external file, which striate does not read`);
   const type = t.dataType ?? 0;
   const width = type === DataType.FLOAT || type === DataType.INT32 ? 4 : type === DataType.INT64 || type === DataType.DOUBLE ? 8 : 0;
-  if (width === 0) throw new Error(`tensor '${t.name ?? ''}' has data type ${type}; striate reads FLOAT (1), INT32 (6), INT64 (7) and DOUBLE (11)`);
-  const values = new Float64Array(size);
+  if (width === 0) throw new Error(`${name} has data type ${type}; striate reads FLOAT (1), INT32 (6), INT64 (7) and DOUBLE (11)`);
   const raw = t.rawData;
   if (raw && raw.length > 0) {
-    if (raw.length !== size * width)
-      throw new Error(`tensor '${t.name ?? ''}' ${dims.join('x')} needs ${size * width} bytes of raw_data, has ${raw.length}`);
+    if (raw.length !== size * width) throw new Error(`${name} ${dims.join('x')} needs ${size * width} bytes of raw_data, has ${raw.length}`);
+    const values = new Float64Array(size);
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < size; i++)
       values[i] = type === DataType.FLOAT ? view.getFloat32(i * 4, true)
@@ -122,9 +124,7 @@ export function tensorValues(t: OnnxTensor): { dims: number[]; values: Float64Ar
         : Number(view.getBigInt64(i * 8, true));
     return { dims, values };
   }
-  const list = type === DataType.FLOAT ? t.floatData : type === DataType.INT32 ? t.int32Data : type === DataType.DOUBLE ? t.doubleData : t.int64Data;
-  const data = list ?? [];
-  if (data.length !== size) throw new Error(`tensor '${t.name ?? ''}' ${dims.join('x')} needs ${size} values, has ${data.length}`);
-  values.set(data);
-  return { dims, values };
+  const data = (type === DataType.FLOAT ? t.floatData : type === DataType.INT32 ? t.int32Data : type === DataType.DOUBLE ? t.doubleData : t.int64Data) ?? [];
+  if (data.length !== size) throw new Error(`${name} ${dims.join('x')} needs ${size} values, has ${data.length}`);
+  return { dims, values: Float64Array.from(data) };
 }

@@ -2,11 +2,15 @@
  * Writing ONNX: every layer of a Graph or Sequential becomes standard operators
  * (default opset 17), weights as float32 initializers in raw_data (little-endian), the
  * batch dimension symbolic ('N') unless `dynamicBatch: false` fixes it at 1. The
- * graph is the inference form: Dropout exports as Dropout (identity at inference),
- * batch norm with its running statistics. StochasticPool2D has no ONNX form and is
- * an error naming the layer, as is any layer type not listed here.
+ * graph is what `predictSync` computes, the inference form: Dropout exports as Dropout
+ * (identity at inference), batch norm with its running statistics, StochasticPool2D
+ * as its expectation Σa₊²/Σa₊ per window (six operators the loader reads back as one
+ * StochasticPool2D). Its training-time sampling has no ONNX form and is not written.
+ * A layer type not listed here (one added with registerLayer) is an error naming the
+ * layer, as is an AdaptiveAvgPool2D whose windows differ in size.
  */
-import type { Graph } from '../../models/graph.js';
+import { describeType } from '../../errors.js';
+import { Graph } from '../../models/graph.js';
 import type { BaseLayer } from '../../nn/layer.js';
 import type { Shape } from '../../tensor.js';
 import { writeFileAtomic } from '../model-file.js';
@@ -31,23 +35,44 @@ function attributes(attrs: Record<string, AttrValue>): OnnxAttribute[] {
 
 const pair = (v: number | readonly number[]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
-/** The model's ONNX bytes. */
+/** The IR version of the ONNX release that introduced each opset (onnx's VERSION_TABLE): 1.8 (IR 7) opset 13, ... 1.13 (IR 8) opset 18. */
+const IR_VERSION: Record<number, number> = { 13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8 };
+
+/**
+ * The model's ONNX bytes (what `save` writes).
+ * @example const bytes = st.onnx.encodeOnnx(model, { opset: 13 });
+ */
 export function encodeOnnx(model: Graph, options: OnnxSaveOptions = {}): Uint8Array {
+  if (!(model instanceof Graph))
+    throw new TypeError(`onnx.save: model must be a Graph or Sequential, got ${describeType(model)}`);
+  if (options === null || typeof options !== 'object') throw new TypeError(`onnx.save: options must be an object, got ${describeType(options)}`);
   const opset = options.opset ?? 17;
-  if (!Number.isInteger(opset) || opset < 13 || opset > 18) throw new RangeError(`onnx.save: opset must be an integer in 13..18, got ${String(opset)}`);
+  if (!Number.isInteger(opset) || IR_VERSION[opset] === undefined) throw new RangeError(`onnx.save: opset must be an integer in 13..18, got ${String(opset)}`);
+  if (options.dynamicBatch !== undefined && typeof options.dynamicBatch !== 'boolean')
+    throw new TypeError(`onnx.save: dynamicBatch must be a boolean, got ${describeType(options.dynamicBatch)}`);
   const batch = options.dynamicBatch === false ? { dimValue: 1 } : { dimParam: 'N' };
   const config = model.config;
+  if (config.type === 'sequential' && config.inputShape === undefined)
+    throw new RangeError(
+      'onnx.save: the Sequential has no input shape yet, so its layers have no sizes to write; ' +
+        'give inputShape when creating it (new st.Sequential(layers, { inputShape: [1, 28, 28] })), call model.build(shape), or run it once',
+    );
   const layers = model.layers as BaseLayer[];
-  const inputs = config.type === 'graph' ? config.inputs : [{ name: 'input_1', shape: [...model.inputShapes[0]] }];
+  const inputs = config.type === 'graph' ? config.inputs : [{ name: 'input_1', shape: config.inputShape! }];
   const wiring = config.type === 'graph'
     ? config.nodes.map((n) => n.inputs)
     : layers.map((_, i) => [i === 0 ? 'input_1' : layers[i - 1].name!]);
   const output = config.type === 'graph' ? config.output : layers[layers.length - 1].name!;
+  // Only what the output depends on: a training-only branch (an auxiliary classifier)
+  // has no place in the inference graph ONNX describes.
+  const needed = new Set([output]);
+  for (let k = layers.length - 1; k >= 0; k--) if (needed.has(layers[k].name!)) wiring[k].forEach((i) => needed.add(i));
   const shapes = new Map<string, Shape>(inputs.map((i) => [i.name, i.shape]));
   const nodes: OnnxNode[] = [];
   const initializers: OnnxTensor[] = [];
   layers.forEach((layer, k) => {
     const name = layer.name!;
+    if (!needed.has(name)) return;
     const ins = wiring[k];
     const inShapes = ins.map((i) => shapes.get(i)!);
     shapes.set(name, layer.outputShapeFrom(inShapes));
@@ -82,14 +107,22 @@ export function encodeOnnx(model: Graph, options: OnnxSaveOptions = {}): Uint8Ar
         break;
       }
       case 'maxPool2d':
-      case 'avgPool2d': {
-        const kernel = pair(c.kernelSize as number);
-        const [ph, pw] = pair(c.padding as number);
-        const attrs: Record<string, AttrValue> = {
-          kernel_shape: kernel, strides: c.stride === undefined ? kernel : pair(c.stride as number), pads: [ph, pw, ph, pw], ceil_mode: c.ceilMode ? 1 : 0,
-        };
-        if (layer.type === 'avgPool2d') attrs.count_include_pad = c.countIncludePad ? 1 : 0;
-        emit(layer.type === 'maxPool2d' ? 'MaxPool' : 'AveragePool', attrs);
+        emit('MaxPool', poolAttributes(c));
+        break;
+      case 'avgPool2d':
+        emit('AveragePool', { ...poolAttributes(c), count_include_pad: c.countIncludePad ? 1 : 0 });
+        break;
+      case 'stochasticPool2d': {
+        // Σa₊² / Σa₊ per window as the ratio of two average pools (the divisors cancel);
+        // the guard turns an all-zero window's 0/0 into 0, as striate's kernel does.
+        const attrs = { ...poolAttributes(c), count_include_pad: 0 };
+        emit('Relu', {}, [], `${name}.relu`);
+        emit('Mul', {}, [], `${name}.square`, [`${name}.relu`, `${name}.relu`]);
+        emit('AveragePool', attrs, [], `${name}.sum2`, [`${name}.square`]);
+        emit('AveragePool', attrs, [], `${name}.sum`, [`${name}.relu`]);
+        initializers.push(floatTensor(`${name}.guard`, [], Float32Array.of(2 ** -126)));
+        emit('Max', {}, [`${name}.guard`], `${name}.safe`, [`${name}.sum`]);
+        emit('Div', {}, [], name, [`${name}.sum2`, `${name}.safe`]);
         break;
       }
       case 'globalAvgPool2d':
@@ -130,15 +163,14 @@ export function encodeOnnx(model: Graph, options: OnnxSaveOptions = {}): Uint8Ar
       case 'add': emit('Add'); break;
       case 'concat': emit('Concat', { axis: c.axis as number }); break;
       default:
-        throw new RangeError(`onnx.save: layer '${name}' (${layer.constructor.name}, type '${layer.type}') has no ONNX form` +
-          (layer.type === 'stochasticPool2d' ? ' (stochastic pooling samples in training; export an AvgPool2D or MaxPool2D copy instead)' : ''));
+        throw new RangeError(`onnx.save: layer '${name}' (${layer.constructor.name}, type '${layer.type}') has no ONNX form`);
     }
   });
   const valueInfo = (name: string, shape: Shape) => ({
     name, type: { tensorType: { elemType: 1, shape: { dim: [batch, ...shape.map((d) => ({ dimValue: d }))] } } },
   });
   return encodeModelProto({
-    irVersion: 8,
+    irVersion: IR_VERSION[opset],
     opsetImport: [{ domain: '', version: opset }],
     producerName: 'striate',
     graph: {
@@ -149,6 +181,13 @@ export function encodeOnnx(model: Graph, options: OnnxSaveOptions = {}): Uint8Ar
       output: [valueInfo(output, shapes.get(output)!)],
     },
   });
+}
+
+/** The attributes of MaxPool and AveragePool for a pooling layer's config. */
+function poolAttributes(c: Record<string, unknown>): Record<string, AttrValue> {
+  const kernel = pair(c.kernelSize as number);
+  const [ph, pw] = pair(c.padding as number);
+  return { kernel_shape: kernel, strides: c.stride === undefined ? kernel : pair(c.stride as number), pads: [ph, pw, ph, pw], ceil_mode: c.ceilMode ? 1 : 0 };
 }
 
 /** ONNX pads [begin..., end...] for a conv's padding option. */
@@ -175,6 +214,5 @@ function explicitPads(padding: unknown, input: number[], kernel: number[], strid
  * @example st.onnx.save(model, 'lenet5.onnx', { opset: 13, dynamicBatch: false });
  */
 export function save(model: Graph, file: string, options: OnnxSaveOptions = {}): void {
-  if (typeof file !== 'string' || file === '') throw new TypeError('onnx.save: file must be a non-empty string');
-  writeFileAtomic(file, encodeOnnx(model, options));
+  writeFileAtomic(file, encodeOnnx(model, options), 'onnx.save');
 }

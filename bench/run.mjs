@@ -201,7 +201,7 @@ if (args.save) {
   const json = { date: new Date().toISOString(), quick: args.quick, threads: args.threads, machine, striateBackend: backend, libraries, method, minutes, results, scaling: { threadCounts, rows: scaling } };
   writeFileSync(path.join(outDir, `${stamp}.json`), `${JSON.stringify(json, null, 1)}\n`);
   const bars = results.flatMap((r) => r.peers.filter((p) => p.status === 'ok' && p.name !== 'striate' && p.ratio).map((p) => ({ label: r.short, peer: p.name, ratio: p.ratio, mismatch: p.mismatch })));
-  const png = ratioChart({
+  const png = await ratioChart({
     title: `striate vs peers, ${args.threads} threads${args.quick ? ' (quick run)' : ''}`,
     subtitle: `${machine.cpu}, ${backend.isa}, Node ${machine.node}, ${stamp}`,
     bars,

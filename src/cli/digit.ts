@@ -1,13 +1,14 @@
 /**
  * Turns a picture of a digit into the input LeNet-5 was trained on: greyscale in
- * [0, 1], white digit on black as in MNIST, 28x28, padded to 32x32, normalised.
+ * [0, 1], white digit on black as in MNIST, 28x28, padded to 32x32, normalised
+ * (or any other height x width the model was trained at).
  */
 import type { DecodedImage } from '../io/png.js';
 import { Tensor } from '../tensor.js';
 
 export interface DigitPreprocessing {
-  /** The side the digit is scaled to (28 for MNIST). */
-  size: number;
+  /** The side the digit is scaled to (28 for MNIST), or [height, width]. */
+  size: number | readonly [number, number];
   /** Zero padding added on each side after scaling (2: 28 -> 32). */
   pad: number;
   mean: number;
@@ -28,13 +29,13 @@ function toGrey(image: DecodedImage): Float32Array {
 }
 
 /** Box-filter resampling: each output pixel averages the input area it covers. */
-function resize(src: Float32Array, width: number, height: number, size: number): Float32Array {
-  if (width === size && height === size) return src;
-  const out = new Float32Array(size * size);
-  const sx = width / size;
-  const sy = height / size;
-  for (let y = 0; y < size; y++)
-    for (let x = 0; x < size; x++) {
+function resize(src: Float32Array, width: number, height: number, outW: number, outH: number): Float32Array {
+  if (width === outW && height === outH) return src;
+  const out = new Float32Array(outW * outH);
+  const sx = width / outW;
+  const sy = height / outH;
+  for (let y = 0; y < outH; y++)
+    for (let x = 0; x < outW; x++) {
       let sum = 0;
       let area = 0;
       for (let v = Math.floor(y * sy); v < Math.min(height, Math.ceil((y + 1) * sy)); v++) {
@@ -45,20 +46,23 @@ function resize(src: Float32Array, width: number, height: number, size: number):
           area += w;
         }
       }
-      out[y * size + x] = sum / area;
+      out[y * outW + x] = sum / area;
     }
   return out;
 }
 
+/** `[1, 1, outH + 2 pad, outW + 2 pad]`, where [outH, outW] is `p.size`. */
 export function digitTensor(image: DecodedImage, p: DigitPreprocessing): Tensor {
   let grey = toGrey(image);
   // MNIST digits are light on a dark background; a photo or drawing is usually the reverse.
   const mean = grey.reduce((a, b) => a + b, 0) / grey.length;
   if (mean > 0.5) grey = grey.map((v) => 1 - v);
-  const small = resize(grey, image.width, image.height, p.size);
-  const side = p.size + 2 * p.pad;
-  const out = new Float32Array(side * side).fill((0 - p.mean) / p.std);
-  for (let y = 0; y < p.size; y++)
-    for (let x = 0; x < p.size; x++) out[(y + p.pad) * side + x + p.pad] = (small[y * p.size + x] - p.mean) / p.std;
-  return new Tensor(out, [1, 1, side, side]);
+  const [outH, outW] = typeof p.size === 'number' ? [p.size, p.size] : p.size;
+  const small = resize(grey, image.width, image.height, outW, outH);
+  const sideH = outH + 2 * p.pad;
+  const sideW = outW + 2 * p.pad;
+  const out = new Float32Array(sideH * sideW).fill((0 - p.mean) / p.std);
+  for (let y = 0; y < outH; y++)
+    for (let x = 0; x < outW; x++) out[(y + p.pad) * sideW + x + p.pad] = (small[y * outW + x] - p.mean) / p.std;
+  return new Tensor(out, [1, 1, sideH, sideW]);
 }

@@ -3,11 +3,11 @@
  * The striate command line: one entry per subcommand in `commands`, each with its
  * own `--help` (src/cli/args.ts parses every subcommand's options).
  *   striate train MODEL [options]        train a zoo network and save it
- *   striate predict MODEL IMAGE.png ...  classify images with a saved model
+ *   striate predict MODEL IMAGE...       the top classes of images, by a saved model
  *   striate info                         the native backend in use
  *   striate show filters|maps|curves MODEL [IMAGE]   pictures of a saved model
  */
-import { predict, PREDICT_USAGE } from './predict.js';
+import { predict, predictHelp } from './predict.js';
 import { info, infoHelp } from './info.js';
 import { train, trainHelp } from './train.js';
 import { show, showHelp } from './show.js';
@@ -21,7 +21,7 @@ interface Command {
 
 const commands: Record<string, Command> = {
   train: { summary: 'train a zoo network on a dataset and save it', help: trainHelp, run: train },
-  predict: { summary: 'classify images with a saved model', help: () => PREDICT_USAGE, run: predict },
+  predict: { summary: 'classify images with a saved model', help: predictHelp, run: predict },
   info: { summary: 'print the native backend (ISA, threads, OpenMP, build)', help: infoHelp, run: info },
   show: { summary: 'write a PNG of a model\'s filters, feature maps or training curves', help: showHelp, run: show },
 };

@@ -1,27 +1,55 @@
 /**
- * `striate predict MODEL IMAGE...`: classifies images with a model saved by `striate train`:
- * PNG for a digit model, PNG, JPEG or WebP of any size through sharp otherwise (src/cli/image-input.ts).
+ * `striate predict MODEL IMAGE...`: classifies images with a model saved by `striate train`
+ * and prints, for each, the `--top` most likely classes (5 by default, fewer when the model
+ * has fewer) by name, with their softmax probabilities:
+ *
+ *   photo.jpg
+ *     cat         0.912
+ *     dog         0.051
+ *
+ * A digit model reads PNG (src/cli/digit.ts); any model reads PNG, JPEG or WebP of any size
+ * through sharp (src/cli/image-input.ts).
  */
 import { loadWithMetadata } from '../io/model-load.js';
-import { imageInput, type StoredPreprocessing } from './image-input.js';
+import { defineCommand, formatHelp, parseCommand } from './args.js';
+import { imageInput, storedPreprocessing } from './image-input.js';
 
-export const PREDICT_USAGE = 'usage: striate predict MODEL-FILE IMAGE [IMAGE ...]   (PNG, JPEG or WebP)';
+const spec = defineCommand({
+  usage: 'striate predict MODEL-FILE IMAGE [IMAGE ...] [options]',
+  summary:
+    'Classifies each IMAGE (PNG, JPEG or WebP, any size) with a model saved by `striate train`,\n' +
+    'printing its most likely classes with their probabilities; class names come from the model file.',
+  options: {
+    top: { type: 'integer', default: 5, min: 1, placeholder: 'K', help: 'classes to print per image (all of them when the model has fewer)' },
+  },
+  epilog: 'example:\n  npx striate predict lenet5-mnist.striate digit.png --top 3',
+});
+
+export function predictHelp(): string {
+  return formatHelp(spec);
+}
 
 export async function predict(argv: string[]): Promise<void> {
-  const [modelFile, ...images] = argv;
-  if (!modelFile || images.length === 0) throw new RangeError(PREDICT_USAGE);
+  const { values, positionals, help } = parseCommand(argv, spec);
+  if (help) {
+    console.log(predictHelp());
+    return;
+  }
+  const [modelFile, ...images] = positionals;
+  if (!modelFile || images.length === 0)
+    throw new RangeError(`predict needs a MODEL-FILE and at least one IMAGE, got ${positionals.length ? positionals.join(' ') : 'none'}\n\n${predictHelp()}`);
   const { model, metadata } = loadWithMetadata(modelFile);
-  const preprocessing = metadata.preprocessing as StoredPreprocessing | undefined;
-  if (!preprocessing) throw new Error(`${modelFile}: no preprocessing recorded; was it saved by \`striate train\`?`);
-  const classes = (metadata.classes as string[] | undefined) ?? [];
+  const preprocessing = storedPreprocessing(modelFile, metadata, model.inputShapes[0]);
+  const classes = Array.isArray(metadata.classes) ? metadata.classes.map(String) : [];
+  const name = (k: number) => classes[k] ?? String(k);
   for (const file of images) {
-    const x = await imageInput(file, preprocessing);
-    const logits = model.forward(x).data;
+    const logits = model.forward(await imageInput(file, preprocessing)).data;
     const max = Math.max(...logits);
     const exps = Array.from(logits, (v) => Math.exp(v - max));
     const sum = exps.reduce((a, b) => a + b, 0);
-    const ranked = exps.map((e, k) => ({ k, p: e / sum })).sort((a, b) => b.p - a.p);
-    const name = (k: number) => classes[k] ?? String(k);
-    console.log(`${file}: ${name(ranked[0].k)} (p=${ranked[0].p.toFixed(3)}; next ${ranked.slice(1, 3).map((r) => `${name(r.k)} ${r.p.toFixed(3)}`).join(', ')})`);
+    // Stable sort: equal probabilities keep class order.
+    const ranked = exps.map((e, k) => ({ k, p: e / sum })).sort((a, b) => b.p - a.p).slice(0, values.top);
+    const width = Math.max(...ranked.map((r) => name(r.k).length));
+    console.log([file, ...ranked.map((r) => `  ${name(r.k).padEnd(width)}  ${r.p.toFixed(3)}`)].join('\n'));
   }
 }

@@ -3,12 +3,12 @@
  * saved by `striate train` — a convolution's kernels, one layer's feature maps for an
  * image, or the loss and accuracy curves from the JSONL log train writes beside the model.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadWithMetadata } from '../io/model-load.js';
 import { Conv2D } from '../nn/conv.js';
 import { curves, featureMaps, filters } from '../viz/index.js';
 import { defineCommand, formatHelp, parseCommand, unknown } from './args.js';
-import { imageInput, type StoredPreprocessing } from './image-input.js';
+import { imageInput, storedPreprocessing } from './image-input.js';
 
 const spec = defineCommand({
   usage: 'striate show filters|maps|curves MODEL-FILE [IMAGE] [options]',
@@ -39,7 +39,10 @@ export async function show(argv: string[]): Promise<void> {
   const out = values.out ?? `${stem}-${picture}.png`;
   if (picture === 'curves') {
     const log = `${stem}.log.jsonl`;
+    if (!existsSync(log))
+      throw new Error(`show curves: ${log} does not exist; \`striate train\` writes it beside the model it saves (${stem}.striate)`);
     const lines = readFileSync(log, 'utf8').split('\n').filter((line) => line.trim() !== '');
+    if (lines.length === 0) throw new Error(`show curves: ${log} holds no epochs yet`);
     await curves(lines.map((line, i) => parseLine(log, line, i)), out);
   } else {
     const { model, metadata } = loadWithMetadata(modelFile);
@@ -53,8 +56,7 @@ export async function show(argv: string[]): Promise<void> {
     if (picture === 'filters') filters(layer, out);
     else {
       if (!imageFile) throw new RangeError(`show maps needs an IMAGE: ${spec.usage}`);
-      const preprocessing = metadata.preprocessing as StoredPreprocessing | undefined;
-      if (!preprocessing) throw new Error(`${modelFile}: no preprocessing recorded; was it saved by \`striate train\`?`);
+      const preprocessing = storedPreprocessing(modelFile, metadata, model.inputShapes[0]);
       featureMaps(model, await imageInput(imageFile, preprocessing), { layer }, out);
     }
   }

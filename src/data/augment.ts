@@ -12,7 +12,7 @@
  * Per-channel normalisation is done once on the whole dataset beforehand (see
  * `normalize`); `fill` is then the normalised value of black, per channel.
  */
-import { checkInteger, formatShape } from '../errors.js';
+import { checkInteger, checkTensorData, describeType, describeValue, formatShape, isPlainObject } from '../errors.js';
 import { Rng } from '../random.js';
 import { Tensor } from '../tensor.js';
 
@@ -27,14 +27,15 @@ export interface AugmentSpec {
 
 /** Checks a spec (plain JSON, so it can travel to the training worker). */
 export function checkAugment(op: string, spec: unknown): AugmentSpec {
-  if (typeof spec !== 'object' || spec === null) throw new TypeError(`${op}: augment must be { cropPadding?, horizontalFlip?, fill? }`);
+  // Plain JSON only: the spec travels to the training worker.
+  if (!isPlainObject(spec)) throw new TypeError(`${op}: augment must be { cropPadding?, horizontalFlip?, fill? }, got ${describeValue(spec)}`);
   const s = spec as AugmentSpec;
   for (const key of Object.keys(s))
     if (key !== 'cropPadding' && key !== 'horizontalFlip' && key !== 'fill')
       throw new RangeError(`${op}: augment has no option ${key} (cropPadding, horizontalFlip, fill)`);
   if (s.cropPadding !== undefined) checkInteger(op, 'augment.cropPadding', s.cropPadding, 0);
   if (s.horizontalFlip !== undefined && typeof s.horizontalFlip !== 'boolean')
-    throw new TypeError(`${op}: augment.horizontalFlip must be a boolean, got ${String(s.horizontalFlip)}`);
+    throw new TypeError(`${op}: augment.horizontalFlip must be a boolean, got ${describeValue(s.horizontalFlip)}`);
   const fills = s.fill === undefined ? [] : typeof s.fill === 'number' ? [s.fill] : s.fill;
   if (!Array.isArray(fills) || fills.some((v) => typeof v !== 'number' || !Number.isFinite(v)))
     throw new TypeError(`${op}: augment.fill must be a finite number or an array of them`);
@@ -61,7 +62,8 @@ export function streamSeed(...parts: number[]): number {
  * const x2 = st.data.augment(x, { cropPadding: 4, horizontalFlip: true, fill: [-1.99, -1.98, -1.71] }, 7);
  */
 export function augment(images: Tensor, spec: AugmentSpec, seed: number): Tensor {
-  if (!(images instanceof Tensor)) throw new TypeError('augment: images must be a Tensor');
+  if (!(images instanceof Tensor)) throw new TypeError(`augment: images must be a Tensor, got ${describeType(images)}`);
+  checkTensorData('augment', 'images', images);
   if (images.rank !== 4) throw new RangeError(`augment: images must be [N, C, H, W], got ${formatShape(images.shape)}`);
   checkAugment('augment', spec);
   checkInteger('augment', 'seed', seed, 0);

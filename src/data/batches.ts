@@ -4,7 +4,7 @@
  * collects predictions) and a reused buffer would change under it. One batch of
  * MNIST at B = 64 is 200 KB, small beside the work done on it.
  */
-import { checkInteger } from '../errors.js';
+import { checkInteger, describeType, orDefault } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { checkDataset, gatherRows, permutation, type Dataset } from './dataset.js';
 
@@ -41,18 +41,27 @@ export interface Batch {
  */
 export function batches(dataset: Dataset, options: BatchOptions): Generator<Batch, void, undefined> {
   const count = checkDataset('batches', dataset);
-  if (typeof options !== 'object' || options === null) throw new TypeError(`batches: options must be { batchSize, ... }`);
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`batches: options must be { batchSize, ... }, got ${describeType(options)}`);
   const batchSize = checkInteger('batches', 'batchSize', options.batchSize, 1);
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new TypeError(`batches: seed must be an integer, got ${String(seed)}`);
+  const seed = orDefault(options.seed, 0);
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new TypeError(`batches: seed must be an integer, got ${String(seed)}`);
+  const shuffle = flag('batches', 'shuffle', options.shuffle);
+  const dropLast = flag('batches', 'dropLast', options.dropLast);
   let order: Int32Array;
-  if (options.shuffle) {
+  if (shuffle) {
     order = permutation(count, seed);
   } else {
     order = new Int32Array(count);
     for (let i = 0; i < count; i++) order[i] = i;
   }
-  return generate(dataset, order, batchSize, options.dropLast ?? false);
+  return generate(dataset, order, batchSize, dropLast);
+}
+
+/** An optional boolean option, false when undefined. */
+function flag(op: string, name: string, value: unknown): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`${op}: ${name} must be a boolean, got ${String(value)}`);
+  return value === true;
 }
 
 function* generate(dataset: Dataset, order: Int32Array, batchSize: number, dropLast: boolean): Generator<Batch, void, undefined> {
@@ -79,5 +88,6 @@ function* generate(dataset: Dataset, order: Int32Array, batchSize: number, dropL
 export function batchCount(examples: number, batchSize: number, dropLast = false): number {
   checkInteger('batchCount', 'examples', examples, 0);
   checkInteger('batchCount', 'batchSize', batchSize, 1);
+  if (typeof dropLast !== 'boolean') throw new TypeError(`batchCount: dropLast must be a boolean, got ${String(dropLast)}`);
   return dropLast ? Math.floor(examples / batchSize) : Math.ceil(examples / batchSize);
 }

@@ -8,7 +8,7 @@
  */
 import { basename, join } from 'node:path';
 import { Tensor } from '../tensor.js';
-import { bytesToFloat, readMaybeGzip, type ImageOptions } from './idx.js';
+import { bytesToFloat, readMaybeGzip, scaleOption, type ImageOptions } from './idx.js';
 import type { Split } from './mnist.js';
 
 const PIXELS = 3 * 32 * 32;
@@ -53,6 +53,7 @@ export function loadCifar10(options: Cifar10Options): { images: Tensor; labels: 
   if (split !== 'train' && split !== 'test')
     throw new RangeError(`loadCifar10: split must be 'train' or 'test', got ${String(split)}`);
   if (typeof dir !== 'string') throw new TypeError(`loadCifar10: dir must be a string, got ${typeof dir}`);
+  const scale = scaleOption('loadCifar10', options);
   const names = split === 'train' ? [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`) : ['test_batch.bin'];
   const files = names.map((name) => {
     const bytes = readMaybeGzip(join(dir, name));
@@ -61,7 +62,6 @@ export function loadCifar10(options: Cifar10Options): { images: Tensor; labels: 
   const total = files.reduce((sum, f) => sum + f.count, 0);
   const data = new Float32Array(total * PIXELS);
   const labels = new Int32Array(total);
-  const scale = options.scale ?? true;
   let n = 0;
   for (const { bytes, count } of files) {
     for (let r = 0; r < count; r++, n++) {

@@ -3,7 +3,7 @@
  * rows of both together, always into fresh arrays, so a selection never aliases the
  * original and stays valid whatever happens to it.
  */
-import { formatShape } from '../errors.js';
+import { checkInteger, checkTensorData, describeType, formatShape, MAX_ELEMENTS } from '../errors.js';
 import { Rng } from '../random.js';
 import { Tensor } from '../tensor.js';
 
@@ -20,9 +20,10 @@ export function checkDataset(op: string, dataset: unknown): number {
   if (typeof dataset !== 'object' || dataset === null)
     throw new TypeError(`${op}: dataset must be { images, labels }, got ${dataset === null ? 'null' : typeof dataset}`);
   const { images, labels } = dataset as Partial<Dataset>;
-  if (!(images instanceof Tensor)) throw new TypeError(`${op}: dataset.images must be a Tensor`);
+  if (!(images instanceof Tensor)) throw new TypeError(`${op}: dataset.images must be a Tensor, got ${describeType(images)}`);
+  checkTensorData(op, 'dataset.images', images);
   if (!(labels instanceof Int32Array || labels instanceof Uint8Array))
-    throw new TypeError(`${op}: dataset.labels must be an Int32Array or Uint8Array`);
+    throw new TypeError(`${op}: dataset.labels must be an Int32Array or Uint8Array, got ${describeType(labels)}`);
   if (images.rank < 1) throw new RangeError(`${op}: dataset.images must be [N, ...], got a scalar`);
   if (images.shape[0] !== labels.length)
     throw new RangeError(
@@ -48,10 +49,12 @@ export function gatherRows(images: Tensor, indices: ArrayLike<number>, out: Floa
  */
 export function subset(dataset: Dataset, indices: ArrayLike<number>): { images: Tensor; labels: Int32Array } {
   const count = checkDataset('subset', dataset);
+  if (!Array.isArray(indices) && !(ArrayBuffer.isView(indices) && !(indices instanceof DataView)))
+    throw new TypeError(`subset: indices must be an array or typed array of example indices, got ${describeType(indices)}`);
   for (let i = 0; i < indices.length; i++) {
     const index = indices[i];
     if (!Number.isInteger(index) || index < 0 || index >= count)
-      throw new RangeError(`subset: indices[${i}] must be an integer in [0, ${count}), got ${index}`);
+      throw new RangeError(`subset: indices[${i}] must be an integer in [0, ${count}), got ${String(index)}`);
   }
   const shape = [indices.length, ...dataset.images.shape.slice(1)];
   const rowSize = count === 0 ? 0 : dataset.images.size / count;
@@ -68,6 +71,10 @@ export function subset(dataset: Dataset, indices: ArrayLike<number>): { images: 
  * @example st.data.permutation(5, 42)  // a shuffle of 0..4, the same on every machine
  */
 export function permutation(n: number, seed: number): Int32Array {
+  checkInteger('permutation', 'n', n, 0);
+  if (n > MAX_ELEMENTS) throw new RangeError(`permutation: n must be at most ${MAX_ELEMENTS}, got ${n}`);
+  if (typeof seed !== 'number' || !Number.isInteger(seed))
+    throw new TypeError(`permutation: seed must be an integer, got ${String(seed)}`);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   const rng = new Rng(seed);
@@ -101,12 +108,14 @@ export function split(
   if (typeof size !== 'number' || !Number.isFinite(size))
     throw new TypeError(`split: size must be a finite number, got ${String(size)}`);
   if (Number.isInteger(size)) {
-    if (size < 0 || size > count) throw new RangeError(`split: a count must be in [0, ${count}], got ${size}`);
+    if (size < 0 || size > count) throw new RangeError(`split: a count must be in [0, ${count}], got ${size} for size`);
     held = size;
   } else {
-    if (size <= 0 || size >= 1) throw new RangeError(`split: a fraction must be in (0, 1), got ${size}`);
+    if (size <= 0 || size >= 1) throw new RangeError(`split: a fraction must be in (0, 1), got ${size} for size`);
     held = Math.round(size * count);
   }
+  if (options === null || typeof options !== 'object')
+    throw new TypeError(`split: options must be an object like { seed: 1 }, got ${describeType(options)}`);
   let order: Int32Array;
   if (options.seed === undefined) {
     order = new Int32Array(count);

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { checkInteger, describeType } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
 const IMAGES_MAGIC = 0x00000803;
@@ -29,6 +30,7 @@ export interface ImageOptions {
  * @example const bytes = st.data.readMaybeGzip('data/train-labels-idx1-ubyte.gz');
  */
 export function readMaybeGzip(path: string): Uint8Array {
+  if (typeof path !== 'string' || path === '') throw new TypeError(`readMaybeGzip: path must be a file name, got ${describeType(path)}`);
   const name = basename(path);
   let raw: Buffer;
   try {
@@ -62,7 +64,9 @@ function hex(value: number): string {
   return `0x${value.toString(16).padStart(8, '0')}`;
 }
 
-function readHeader(bytes: Uint8Array, name: string, magic: number, headerBytes: number, kind: string): DataView {
+function readHeader(op: string, bytes: unknown, name: unknown, magic: number, headerBytes: number, kind: string): DataView {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`${op}: bytes must be a Uint8Array, got ${describeType(bytes)}`);
+  if (typeof name !== 'string') throw new TypeError(`${op}: name must be a string (the file name, for errors), got ${describeType(name)}`);
   if (bytes.length < headerBytes)
     throw new Error(`${name}: expected a ${headerBytes}-byte IDX ${kind} header, got ${bytes.length} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, headerBytes);
@@ -79,7 +83,8 @@ function readHeader(bytes: Uint8Array, name: string, magic: number, headerBytes:
  * const images = st.data.parseIdxImages(bytes, 'train-images-idx3-ubyte');
  */
 export function parseIdxImages(bytes: Uint8Array, name: string, options: ImageOptions = {}): Tensor {
-  const view = readHeader(bytes, name, IMAGES_MAGIC, IMAGES_HEADER, 'images');
+  const scale = scaleOption('parseIdxImages', options);
+  const view = readHeader('parseIdxImages', bytes, name, IMAGES_MAGIC, IMAGES_HEADER, 'images');
   const count = view.getUint32(4, false);
   const rows = view.getUint32(8, false);
   const cols = view.getUint32(12, false);
@@ -89,8 +94,17 @@ export function parseIdxImages(bytes: Uint8Array, name: string, options: ImageOp
     throw new Error(`${name}: expected ${expected} bytes for ${count} images of ${rows}x${cols}, got ${bytes.length}`);
   const pixels = bytes.subarray(IMAGES_HEADER);
   const data = new Float32Array(pixels.length);
-  bytesToFloat(pixels, data, 0, options.scale ?? true);
+  bytesToFloat(pixels, data, 0, scale);
   return new Tensor(data, [count, 1, rows, cols]);
+}
+
+/** The `scale` option of an options object (default true); throws for anything else. */
+export function scaleOption(op: string, options: unknown): boolean {
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError(`${op}: options must be an object like { scale: false }, got ${describeType(options)}`);
+  const scale = (options as ImageOptions).scale;
+  if (scale !== undefined && typeof scale !== 'boolean') throw new TypeError(`${op}: scale must be a boolean, got ${String(scale)}`);
+  return scale ?? true;
 }
 
 /**
@@ -99,7 +113,8 @@ export function parseIdxImages(bytes: Uint8Array, name: string, options: ImageOp
  * const labels = st.data.parseIdxLabels(bytes, 't10k-labels-idx1-ubyte');
  */
 export function parseIdxLabels(bytes: Uint8Array, name: string, numClasses = 10): Int32Array {
-  const view = readHeader(bytes, name, LABELS_MAGIC, LABELS_HEADER, 'labels');
+  checkInteger('parseIdxLabels', 'numClasses', numClasses, 1);
+  const view = readHeader('parseIdxLabels', bytes, name, LABELS_MAGIC, LABELS_HEADER, 'labels');
   const count = view.getUint32(4, false);
   const expected = LABELS_HEADER + count;
   if (bytes.length !== expected)
@@ -126,8 +141,12 @@ export function loadIdx(
   labelsPath: string,
   options: ImageOptions & { numClasses?: number } = {},
 ): { images: Tensor; labels: Int32Array } {
+  scaleOption('loadIdx', options);
+  const numClasses = options.numClasses === undefined ? 10 : checkInteger('loadIdx', 'numClasses', options.numClasses, 1);
+  for (const [label, file] of [['imagesPath', imagesPath], ['labelsPath', labelsPath]])
+    if (typeof file !== 'string' || file === '') throw new TypeError(`loadIdx: ${label} must be a file name, got ${describeType(file)}`);
   const images = parseIdxImages(readMaybeGzip(imagesPath), basename(imagesPath), options);
-  const labels = parseIdxLabels(readMaybeGzip(labelsPath), basename(labelsPath), options.numClasses ?? 10);
+  const labels = parseIdxLabels(readMaybeGzip(labelsPath), basename(labelsPath), numClasses);
   if (images.shape[0] !== labels.length)
     throw new Error(
       `${basename(imagesPath)} holds ${images.shape[0]} images but ${basename(labelsPath)} holds ${labels.length} labels`,

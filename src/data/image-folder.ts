@@ -7,12 +7,15 @@
  * Classes are the subfolder names in sorted order (label k is classes[k]); files are read in
  * sorted order, decoded and resized to `size` (stretched, as both peers do by default) by
  * sharp, an optional dependency, and stored as float32 [N, C, H, W] in [0, 1]. A file that
- * cannot be decoded is skipped and listed by name in `skipped` (or, with `strict`, rejected).
+ * cannot be decoded, and an entry of `dir` that cannot be looked at (a broken symbolic link),
+ * is skipped and listed by name in `skipped` (or, with `strict`, rejected).
  * A seeded validation split picks the same held-out files for the same seed, so calling
- * twice, once per `subset`, gives two disjoint parts (the Keras convention).
+ * twice, once per `subset`, gives two disjoint parts (the Keras convention); `limit` then
+ * reads only a seeded sample of the part, so a quick run on a large folder decodes no more.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { checkBoolean, checkObject, describeValue, formatShape, orDefault } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { permutation } from './dataset.js';
 
@@ -30,6 +33,12 @@ export interface ImageFolderOptions {
   subset?: 'train' | 'validation';
   /** Seed of the split's shuffle. Default 0. */
   seed?: number;
+  /**
+   * Read at most this many files (integer >= 1): a seeded random sample of the part asked
+   * for, so every class keeps its share; the other files are never decoded. An unreadable
+   * file among them is skipped, not replaced. Default: every file.
+   */
+  limit?: number;
   /** Reject the whole folder on the first unreadable file instead of skipping it. Default false. */
   strict?: boolean;
 }
@@ -40,7 +49,7 @@ export interface ImageFolderDataset {
   labels: Int32Array;
   /** Class names: label k is `classes[k]`. */
   classes: string[];
-  /** Paths of the files skipped because they could not be decoded. */
+  /** Paths of the files skipped because they could not be decoded, and of entries of `dir` that could not be looked at. */
   skipped: string[];
 }
 
@@ -64,18 +73,24 @@ export async function loadSharp(op: string): Promise<Sharp> {
  */
 export async function imageFolder(dir: string, options: ImageFolderOptions = {}): Promise<ImageFolderDataset> {
   const op = 'imageFolder';
-  if (typeof dir !== 'string' || dir === '') throw new TypeError(`${op}: dir must be a non-empty path, got ${String(dir)}`);
-  const [height, width] = checkSize(op, options.size ?? 32);
-  const channels = options.grayscale ? 1 : 3;
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed)) throw new TypeError(`${op}: seed must be an integer, got ${String(seed)}`);
+  if (typeof dir !== 'string' || dir === '') throw new TypeError(`${op}: dir must be a non-empty path, got ${describeValue(dir)}`);
+  checkObject(op, 'options', options, 'an object like { size, validationSplit, subset }');
+  const [height, width] = checkSize(op, orDefault(options.size, 32));
+  const grayscale = checkBoolean(op, 'grayscale', options.grayscale, false);
+  const strict = checkBoolean(op, 'strict', options.strict, false);
+  const channels = grayscale ? 1 : 3;
+  const seed = orDefault(options.seed, 0);
+  if (!Number.isInteger(seed)) throw new TypeError(`${op}: seed must be an integer, got ${describeValue(seed)}`);
   const { validationSplit, subset } = options;
   if (validationSplit !== undefined) {
     if (typeof validationSplit !== 'number' || !(validationSplit > 0 && validationSplit < 1))
-      throw new RangeError(`${op}: validationSplit must be a fraction in (0, 1), got ${String(validationSplit)}`);
+      throw new RangeError(`${op}: validationSplit must be a fraction in (0, 1), got ${describeValue(validationSplit)}`);
     if (subset !== 'train' && subset !== 'validation')
-      throw new TypeError(`${op}: with validationSplit, subset must be 'train' or 'validation', got ${String(subset)}`);
+      throw new TypeError(`${op}: with validationSplit, subset must be 'train' or 'validation', got ${describeValue(subset)}`);
   } else if (subset !== undefined) throw new TypeError(`${op}: subset needs validationSplit`);
+  const { limit } = options;
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1))
+    throw new RangeError(`${op}: limit must be an integer >= 1, got ${describeValue(limit)}`);
 
   let entries: string[];
   try {
@@ -83,11 +98,27 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
   } catch (cause) {
     throw new Error(`${op}: cannot read the folder ${dir}`, { cause });
   }
-  const classes = entries.filter((name) => statSync(join(dir, name)).isDirectory());
+  const skipped: string[] = [];
+  const classes = entries.filter((name) => {
+    try {
+      return statSync(join(dir, name)).isDirectory();
+    } catch (cause) {
+      // A class folder that cannot be looked at would shift every later label: never silent.
+      if (strict) throw new Error(`${op}: cannot look at ${join(dir, name)}: ${(cause as Error).message}`, { cause });
+      skipped.push(join(dir, name));
+      return false;
+    }
+  });
   if (classes.length === 0) throw new RangeError(`${op}: ${dir} has no class subfolders`);
   let files: { path: string; label: number }[] = [];
   classes.forEach((name, label) => {
-    for (const file of readdirSync(join(dir, name)).sort())
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, name)).sort();
+    } catch (cause) {
+      throw new Error(`${op}: cannot read the class folder ${join(dir, name)}`, { cause });
+    }
+    for (const file of names)
       if (IMAGE_EXTENSIONS.includes(extname(file).toLowerCase())) files.push({ path: join(dir, name, file), label });
   });
   if (files.length === 0) throw new RangeError(`${op}: no ${IMAGE_EXTENSIONS.join('/')} files under ${dir}`);
@@ -100,20 +131,24 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
     const all = files;
     files = Array.from(part, (i) => all[i]);
   }
+  // A part of a split is already in a seeded random order; the whole folder is in class order, so it is sampled.
+  if (limit !== undefined && limit < files.length) {
+    const all = files;
+    files = validationSplit !== undefined ? all.slice(0, limit) : Array.from(permutation(all.length, seed).subarray(0, limit).sort(), (i) => all[i]);
+  }
 
   const sharp = await loadSharp(op);
   const area = height * width;
   const data = new Float32Array(files.length * channels * area);
   const labels: number[] = [];
-  const skipped: string[] = [];
   for (const { path, label } of files) {
     let pixels: Buffer;
     try {
       let image = sharp(path).resize(width, height, { fit: 'fill' }).removeAlpha();
-      image = options.grayscale ? image.greyscale() : image.toColourspace('srgb');
+      image = grayscale ? image.greyscale() : image.toColourspace('srgb');
       pixels = await image.raw().toBuffer();
     } catch (cause) {
-      if (options.strict) throw new Error(`${op}: cannot decode ${path}`, { cause });
+      if (strict) throw new Error(`${op}: cannot decode ${path}`, { cause });
       skipped.push(path);
       continue;
     }
@@ -134,6 +169,6 @@ export async function imageFolder(dir: string, options: ImageFolderOptions = {})
 function checkSize(op: string, size: unknown): [number, number] {
   const pair = typeof size === 'number' ? [size, size] : Array.isArray(size) && size.length === 2 ? size : null;
   if (!pair || !pair.every((d) => Number.isInteger(d) && d >= 1 && d <= 4096))
-    throw new RangeError(`${op}: size must be an integer in [1, 4096] or [height, width] of them, got ${JSON.stringify(size)}`);
+    throw new RangeError(`${op}: size must be an integer in [1, 4096] or [height, width] of them, got ${Array.isArray(size) ? formatShape(size) : describeValue(size)}`);
   return pair as [number, number];
 }

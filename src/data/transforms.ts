@@ -2,8 +2,13 @@
  * Preprocessing on whole image tensors `[N, C, H, W]`. Each returns a new tensor
  * and leaves its input as it was.
  */
-import { checkInteger, checkNumber, formatShape } from '../errors.js';
+import { checkInteger, checkNumber, checkTensorData, describeType, formatShape, MAX_ELEMENTS } from '../errors.js';
 import { Tensor } from '../tensor.js';
+
+function checkImages(op: string, images: unknown): asserts images is Tensor {
+  if (!(images instanceof Tensor)) throw new TypeError(`${op}: images must be a Tensor, got ${describeType(images)}`);
+  checkTensorData(op, 'images', images);
+}
 
 function perChannel(op: string, name: string, value: number | readonly number[], channels: number): Float64Array {
   if (typeof value === 'number') return new Float64Array(channels).fill(checkNumber(op, name, value));
@@ -28,8 +33,9 @@ export interface NormalizeOptions {
  * st.data.normalize(cifar.images, { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] })
  */
 export function normalize(images: Tensor, options: NormalizeOptions): Tensor {
-  if (!(images instanceof Tensor)) throw new TypeError(`normalize: images must be a Tensor`);
-  if (typeof options !== 'object' || options === null) throw new TypeError(`normalize: options must be { mean, std }`);
+  checkImages('normalize', images);
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`normalize: options must be { mean, std }, got ${describeType(options)}`);
   const channels = images.rank >= 2 ? images.shape[1] : 1;
   const mean = perChannel('normalize', 'mean', options.mean, channels);
   const std = perChannel('normalize', 'std', options.std, channels);
@@ -53,13 +59,17 @@ export function normalize(images: Tensor, options: NormalizeOptions): Tensor {
  */
 export function oneHot(labels: ArrayLike<number>, numClasses: number): Tensor {
   checkInteger('oneHot', 'numClasses', numClasses, 1);
-  if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number')
-    throw new TypeError(`oneHot: labels must be an array of class indices`);
+  if (!Array.isArray(labels) && !(ArrayBuffer.isView(labels) && !(labels instanceof DataView)))
+    throw new TypeError(`oneHot: labels must be an array or typed array of class indices, got ${describeType(labels)}`);
+  if (labels.length * numClasses > MAX_ELEMENTS)
+    throw new RangeError(
+      `oneHot: ${labels.length} labels × numClasses ${numClasses} is more than the ${MAX_ELEMENTS} values a Float32Array can hold`,
+    );
   const out = new Float32Array(labels.length * numClasses);
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i];
     if (!Number.isInteger(label) || label < 0 || label >= numClasses)
-      throw new RangeError(`oneHot: labels[${i}] must be an integer in [0, ${numClasses}), got ${label}`);
+      throw new RangeError(`oneHot: labels[${i}] must be an integer in [0, ${numClasses}), got ${String(label)}`);
     out[i * numClasses + label] = 1;
   }
   return new Tensor(out, [labels.length, numClasses]);
@@ -71,15 +81,26 @@ export function oneHot(labels: ArrayLike<number>, numClasses: number): Tensor {
  * @example st.data.padImages(mnist.images, 2).shape  // [60000, 1, 32, 32]
  */
 export function padImages(images: Tensor, pad: number | readonly [number, number], value = 0): Tensor {
-  if (!(images instanceof Tensor)) throw new TypeError(`padImages: images must be a Tensor`);
+  checkImages('padImages', images);
   if (images.rank !== 4) throw new RangeError(`padImages: images must be [N, C, H, W], got ${formatShape(images.shape)}`);
-  const [padH, padW] = typeof pad === 'number' ? [pad, pad] : Array.isArray(pad) && pad.length === 2 ? pad : [NaN, NaN];
-  checkInteger('padImages', 'padH', padH, 0);
-  checkInteger('padImages', 'padW', padW, 0);
+  let padH: number;
+  let padW: number;
+  if (Array.isArray(pad) && pad.length === 2) {
+    padH = checkInteger('padImages', 'pad[0]', pad[0], 0);
+    padW = checkInteger('padImages', 'pad[1]', pad[1], 0);
+  } else if (typeof pad === 'number') {
+    padH = padW = checkInteger('padImages', 'pad', pad, 0);
+  } else {
+    throw new TypeError(`padImages: pad must be a non-negative integer or [padH, padW], got ${describeType(pad)}`);
+  }
   checkNumber('padImages', 'value', value);
   const [n, c, inH, inW] = images.shape;
   const outH = inH + 2 * padH;
   const outW = inW + 2 * padW;
+  if (n * c * outH * outW > MAX_ELEMENTS)
+    throw new RangeError(
+      `padImages: pad [${padH}, ${padW}] makes images of ${formatShape([n, c, outH, outW])}, more than the ${MAX_ELEMENTS} values a Float32Array can hold`,
+    );
   const out = new Float32Array(n * c * outH * outW).fill(value);
   const src = images.data;
   for (let p = 0; p < n * c; p++) {

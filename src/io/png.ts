@@ -1,7 +1,8 @@
 /**
  * PNG files for `striate predict` and its tests, through pngjs: decoding keeps the file's
  * own samples per pixel (grey 1, grey+alpha 2, RGB 3, RGBA 4; a palette image becomes RGB),
- * so a digit stays one grey channel; any error names the file.
+ * so a digit stays one grey channel; transparency given by a tRNS chunk (a palette's alpha,
+ * or one grey or RGB value marked transparent) adds the alpha channel. Any error names the file.
  */
 import { PNG } from 'pngjs';
 
@@ -27,13 +28,24 @@ export function decodePng(file: Buffer, name = 'PNG'): DecodedImage {
   }
   // pngjs always gives 8-bit RGBA; the colour type, in the IHDR that pngjs just checked, says what the file held.
   const colorType = file[25];
-  const channels = CHANNELS[colorType];
-  if (channels === undefined) throw new Error(`${name}: unknown colour type ${colorType}`);
+  const opaque = CHANNELS[colorType];
+  if (opaque === undefined) throw new Error(`${name}: unknown colour type ${colorType}`);
+  const channels = opaque % 2 === 1 && hasTransparencyChunk(file) ? opaque + 1 : opaque;
   const pick = PICK[channels];
   const count = png.width * png.height;
   const data = new Uint8Array(count * channels);
   for (let i = 0; i < count; i++) for (let c = 0; c < channels; c++) data[i * channels + c] = png.data[i * 4 + pick[c]];
   return { width: png.width, height: png.height, channels, data };
+}
+
+/** Whether a PNG (already checked by pngjs) has a tRNS chunk; it comes before the image data if at all. */
+function hasTransparencyChunk(file: Buffer): boolean {
+  for (let at = 8; at + 8 <= file.length; at += 12 + file.readUInt32BE(at)) {
+    const type = file.toString('latin1', at + 4, at + 8);
+    if (type === 'tRNS') return true;
+    if (type === 'IDAT') return false;
+  }
+  return false;
 }
 
 /** An 8-bit greyscale PNG of `pixels` (row-major, one byte per pixel). */

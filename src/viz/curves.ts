@@ -1,11 +1,11 @@
 /**
  * Training curves: loss and accuracy per epoch, train and validation, as two vega-lite
  * line charts side by side (a legend names the split), rendered by vega to SVG and by
- * resvg to PNG. vega and vega-lite are loaded on first use (vega-lite is an ES module
- * with top-level await), so `import 'striate'` does not pay for them.
+ * resvg to PNG (./render.ts).
  */
+import { describeType } from '../errors.js';
 import type { EpochLog } from '../training/protocol.js';
-import { svgToPng, writeAtomic } from './render.js';
+import { vegaLiteToPng, writePng } from './render.js';
 
 /** What `curves` reads: `fit`'s History, or the epochs of a training log. */
 export type CurveHistory = { epochs: readonly EpochLog[] } | readonly EpochLog[];
@@ -17,8 +17,18 @@ interface Point {
   value: number;
 }
 
+/** Throws unless `epochs` is an array of epoch logs, each with an integer epoch >= 0 and a numeric loss. */
+function checkEpochs(op: string, name: string, epochs: unknown): asserts epochs is readonly EpochLog[] {
+  if (!Array.isArray(epochs)) throw new TypeError(`${op}: ${name} must be an array of epoch logs { epoch, loss, ... }, got ${describeType(epochs)}`);
+  epochs.forEach((e: Partial<EpochLog> | null, i) => {
+    if (typeof e !== 'object' || e === null || !Number.isInteger(e.epoch) || e.epoch! < 0 || typeof e.loss !== 'number')
+      throw new TypeError(`${op}: ${name}[${i}] must be an epoch log with an integer epoch >= 0 and a numeric loss, got ${describeType(e)}`);
+  });
+}
+
 /** The long-form rows vega-lite plots: one per (epoch, metric, split) with a finite value. */
 export function curvePoints(epochs: readonly EpochLog[]): Point[] {
+  checkEpochs('viz.curvePoints', 'epochs', epochs);
   const points: Point[] = [];
   const add = (epoch: number, metric: Point['metric'], split: Point['split'], value: number | null | undefined) => {
     if (typeof value === 'number' && Number.isFinite(value)) points.push({ epoch, metric, split, value });
@@ -46,10 +56,7 @@ export async function curves(history: CurveHistory, file: string): Promise<void>
   const epochs = Array.isArray(history) ? history : (history as { epochs?: unknown })?.epochs;
   if (!Array.isArray(epochs) || epochs.length === 0)
     throw new TypeError('viz.curves: history must be fit()\'s History or a non-empty array of epoch logs');
-  epochs.forEach((e, i) => {
-    if (typeof e?.epoch !== 'number' || typeof e?.loss !== 'number')
-      throw new TypeError(`viz.curves: history epoch ${i} must have numeric epoch and loss`);
-  });
+  checkEpochs('viz.curves', 'history epochs', epochs);
   const points = curvePoints(epochs);
   const chart = (metric: Point['metric'], title: string) => ({
     title,
@@ -58,7 +65,7 @@ export async function curves(history: CurveHistory, file: string): Promise<void>
     transform: [{ filter: `datum.metric === '${metric}'` }],
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
       color: { field: 'split', type: 'nominal', title: 'split', scale: { domain: ['train', 'validation'] } },
     },
@@ -69,10 +76,5 @@ export async function curves(history: CurveHistory, file: string): Promise<void>
     data: { values: points },
     hconcat: [chart('loss', 'Loss per epoch'), chart('accuracy', 'Accuracy per epoch')],
   };
-  const [vl, vega] = await Promise.all([import('vega-lite'), import('vega')]);
-  const compiled = vl.compile(spec as Parameters<typeof vl.compile>[0]).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  writeAtomic(file, svgToPng(svg));
+  writePng('viz.curves', file, await vegaLiteToPng(spec));
 }

@@ -3,12 +3,13 @@
  * tile per channel, brighter where the layer responds more strongly. Each map is scaled to
  * its own min..max, so a weak map's pattern shows as clearly as a strong one's.
  */
-import type { BaseLayer, ForwardOptions } from '../nn/layer.js';
+import { checkTensorData, formatShape } from '../errors.js';
+import { sameShape, type BaseLayer, type ForwardOptions } from '../nn/layer.js';
 import type { Graph } from '../models/graph.js';
 import { Tensor } from '../tensor.js';
 import { describe } from './filters.js';
 import { renderGrid, scaleFor, squareColumns, toBytes, type GridTile } from './grid.js';
-import { writeAtomic } from './render.js';
+import { writePng } from './render.js';
 
 export interface FeatureMapOptions {
   /** The layer whose output is drawn: its name, its index in `model.layers`, or the layer itself. */
@@ -25,8 +26,13 @@ export function featureMaps(model: Graph, image: Tensor, options: FeatureMapOpti
   if (typeof model !== 'object' || model === null || !Array.isArray(model.layers))
     throw new TypeError(`viz.featureMaps: model must be a Graph or Sequential, got ${describe(model)}`);
   if (!(image instanceof Tensor)) throw new TypeError(`viz.featureMaps: image must be a Tensor, got ${describe(image)}`);
+  checkTensorData('viz.featureMaps', 'image', image);
   if (image.rank !== 3 && !(image.rank === 4 && image.shape[0] === 1))
     throw new RangeError(`viz.featureMaps: image must be [C, H, W] or [1, C, H, W], got [${image.shape.join(', ')}]`);
+  // A Sequential not built yet has no input shape: its forward builds it from the image.
+  const want = model.inputShapes[0];
+  if (want && !sameShape(image.shape.slice(image.rank - 3), want))
+    throw new RangeError(`viz.featureMaps: image must be ${formatShape(want)} (or [1, ${want.join(', ')}]) for this model, got ${formatShape(image.shape)}`);
   const layer = findLayer(model, options?.layer);
   const activation = capture(model, layer, image.rank === 3 ? new Tensor(image.data, [1, ...image.shape]) : image);
   const [, ...shape] = activation.shape;
@@ -48,7 +54,7 @@ export function featureMaps(model: Graph, image: Tensor, options: FeatureMapOpti
   }
   const name = layer.name ?? layer.type;
   const title = `${name}: ${channels} maps ${h}x${w} (brighter = stronger)`;
-  writeAtomic(file, renderGrid(tiles, { title, columns: squareColumns(channels), scale: scaleFor(Math.max(h, w), 48) }));
+  writePng('viz.featureMaps', file, renderGrid(tiles, { title, columns: squareColumns(channels), scale: scaleFor(Math.max(h, w), 48) }));
 }
 
 function findLayer(model: Graph, which: unknown): BaseLayer {

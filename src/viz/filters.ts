@@ -7,7 +7,7 @@
  */
 import { Conv2D } from '../nn/conv.js';
 import { renderGrid, scaleFor, squareColumns, toBytes, type GridTile } from './grid.js';
-import { writeAtomic } from './render.js';
+import { writePng } from './render.js';
 
 /**
  * Writes a PNG of `layer`'s kernels to `file` (atomically).
@@ -45,7 +45,7 @@ export function filters(layer: unknown, file: string): void {
   const columns = colour || channels === 1 ? squareColumns(count) : channels;
   const name = layer.name ?? 'conv2d';
   const title = `${name}: ${count} filters ${kh}x${kw}${colour ? ' (RGB)' : channels > 1 ? `, ${channels} input channels (filter.channel)` : ''}`;
-  writeAtomic(file, renderGrid(tiles, { title, columns, scale: scaleFor(Math.max(kh, kw), 28) }));
+  writePng('viz.filters', file, renderGrid(tiles, { title, columns, scale: scaleFor(Math.max(kh, kw), 28) }));
 }
 
 export function describe(value: unknown): string {

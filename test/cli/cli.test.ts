@@ -1,5 +1,6 @@
-// The command line: digit preprocessing, and `striate predict` end to end (from dist/,
-// which `npm test` builds first).
+// The command line: digit preprocessing, the option parser, `striate predict`, `info` and
+// `train` on MNIST end to end (from dist/, which `npm test` builds first). Datasets read
+// from files, resume refusals and the curves warning: test/cli/train-data.test.ts.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,28 +38,75 @@ describe('digit preprocessing', () => {
     const b = digitTensor({ width: 56, height: 56, channels: 1, data: big }, pre);
     for (let i = 0; i < a.size; i++) expect(b.data[i]).toBeCloseTo(a.data[i], 5);
   });
+
+  it('scales to a [height, width] that is not square', () => {
+    // A 56x28 (wide) bar image halved to [14, 28]: each output pixel averages a 2x1 area.
+    const wide = new Uint8Array(28 * 56);
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 56; x++) wide[y * 56 + x] = x < 28 ? 255 : 0;
+    const x = digitTensor({ width: 56, height: 28, channels: 1, data: wide }, { ...pre, size: [14, 28], pad: 1 });
+    expect(x.shape).toEqual([1, 1, 16, 30]);
+    expect(x.data[1 * 30 + 1]).toBeCloseTo((1 - 0.1307) / 0.3081, 5); // left half bright
+    expect(x.data[1 * 30 + 28]).toBeCloseTo(-0.1307 / 0.3081, 5); // right half dark
+  });
 });
 
+/** Softmax in float64, as a user would check a printed probability. */
+function softmax(logits: Float32Array): number[] {
+  const max = Math.max(...logits);
+  const exps = Array.from(logits, (v) => Math.exp(v - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
 describe('striate predict', () => {
-  it('classifies a PNG with a saved model, as model.forward does', () => {
+  const names = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+  const png = path.join(dir, 'bar.png');
+  writeFileSync(png, encodeGreyPng(28, 28, bar()));
+  const input = () => digitTensor({ width: 28, height: 28, channels: 1, data: bar() }, pre);
+
+  it('prints the top 5 classes by name with their probabilities, as model.forward ranks them', () => {
     const model = st.zoo.lenet5({ seed: 4 });
     const file = path.join(dir, 'lenet5.striate');
-    model.save(file, { preprocessing: pre, classes: [...Array(10).keys()].map(String) });
-    const png = path.join(dir, 'bar.png');
-    writeFileSync(png, encodeGreyPng(28, 28, bar()));
+    model.save(file, { preprocessing: pre, classes: names });
     const out = execFileSync(process.execPath, [cli, 'predict', file, png], { encoding: 'utf8' });
-    const logits = model.forward(digitTensor({ width: 28, height: 28, channels: 1, data: bar() }, pre)).data;
-    const best = logits.indexOf(Math.max(...logits));
-    expect(out).toMatch(new RegExp(`^${png.replace(/[.]/g, '\\.')}: ${best} \\(p=\\d\\.\\d{3}; next \\d \\d\\.\\d{3}, \\d \\d\\.\\d{3}\\)\\n$`));
+    const p = softmax(model.forward(input()).data);
+    const lines = out.trimEnd().split('\n');
+    expect(lines[0]).toBe(png);
+    expect(lines).toHaveLength(6);
+    const printed = lines.slice(1).map((l) => l.trim().split(/ +/));
+    const expected = [...p.keys()].sort((a, b) => p[b] - p[a]).slice(0, 5);
+    expect(printed.map(([name]) => name)).toEqual(expected.map((k) => names[k]));
+    expect(printed.map(([, prob]) => prob)).toEqual(expected.map((k) => p[k].toFixed(3)));
+    // --top K after the images; a model with fewer classes prints them all.
+    const top2 = execFileSync(process.execPath, [cli, 'predict', file, png, '--top', '2'], { encoding: 'utf8' }).trimEnd().split('\n');
+    expect(top2.map((l) => l.trim().split(/ +/))).toEqual([[png], ...printed.slice(0, 2)]);
+    const three = st.zoo.lenet5({ seed: 1, numClasses: 3 });
+    const small = path.join(dir, 'three.striate');
+    three.save(small, { preprocessing: pre, classes: ['cat', 'dog', 'T-shirt/top'] });
+    const rows = execFileSync(process.execPath, [cli, 'predict', small, png], { encoding: 'utf8' }).trimEnd().split('\n').slice(1);
+    expect(rows).toHaveLength(3);
+    const q = softmax(three.forward(input()).data);
+    expect(rows.map((r) => r.slice(2, 13).trim()).sort()).toEqual(['T-shirt/top', 'cat', 'dog']);
+    expect(rows.map((r) => Number(r.slice(13)))).toEqual([...q].sort((a, b) => b - a).map((v) => Number(v.toFixed(3))));
   });
 
-  it('exits non-zero with a message on bad usage', () => {
+  it('--help lists --top with its default; unknown options and bad usage exit 1 with a message', () => {
+    const help = spawnSync(process.execPath, [cli, 'predict', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: striate predict MODEL-FILE IMAGE/);
+    expect(help.stdout).toMatch(/^  --top K +.*\(default: 5\)$/m);
+    const typo = spawnSync(process.execPath, [cli, 'predict', 'm.striate', 'x.png', '--tpo', '3'], { encoding: 'utf8' });
+    expect(typo.status).toBe(1);
+    expect(typo.stderr).toBe('striate: unknown option --tpo; did you mean --top?\n');
     const r = spawnSync(process.execPath, [cli, 'train', 'lenet'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/striate: unknown model lenet; did you mean lenet5\?/);
     const p = spawnSync(process.execPath, [cli, 'predict', path.join(dir, 'missing.striate'), 'x.png'], { encoding: 'utf8' });
     expect(p.status).toBe(1);
     expect(p.stderr).toMatch(/missing.striate/);
+    const none = spawnSync(process.execPath, [cli, 'predict', 'm.striate'], { encoding: 'utf8' });
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/^striate: predict needs a MODEL-FILE and at least one IMAGE, got m\.striate/);
   });
 });
 
@@ -90,6 +138,12 @@ describe('args: parseCommand', () => {
     expect(() => parseCommand(['--epoch', '2'], spec)).toThrow('unknown option --epoch; did you mean --epochs?');
     expect(() => parseCommand(['--verbsoe'], spec)).toThrow('unknown option --verbsoe; did you mean --verbose?');
     expect(() => parseCommand(['--zzzzzzzz'], spec)).toThrow(/^unknown option --zzzzzzzz$/);
+    // A valid name run on, a single dash, a swap of two letters; nothing for a stray letter.
+    expect(() => parseCommand(['--lr-rate', '2'], spec)).toThrow('unknown option --lr-rate; did you mean --lr?');
+    expect(() => parseCommand(['-e', '2'], spec)).toThrow('unknown option -e; did you mean --epochs?');
+    expect(() => parseCommand(['-verbose'], spec)).toThrow('unknown option -verbose; did you mean --verbose?');
+    expect(() => parseCommand(['-q'], spec)).toThrow(/^unknown option -q$/);
+    expect(() => parseCommand(['--epohcs=2'], spec)).toThrow('unknown option --epohcs; did you mean --epochs?');
     expect(() => parseCommand(['--constructor'], spec)).toThrow(/unknown option --constructor/);
     expect(() => parseCommand(['--epochs', '0'], spec)).toThrow('--epochs must be >= 1, got 0');
     expect(() => parseCommand(['--epochs', '1.5'], spec)).toThrow('--epochs must be an integer, got 1.5');
@@ -97,6 +151,8 @@ describe('args: parseCommand', () => {
     expect(() => parseCommand(['--mode', 'slwo'], spec)).toThrow('--mode must be fast, slow, got slwo (did you mean slow?)');
     expect(() => parseCommand(['--epochs'], spec)).toThrow('--epochs needs a value (N)');
     expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('slwo', 'slow')).toBe(1);
+    expect(nearest('q', ['lr', 'mode'])).toBeUndefined();
     expect(nearest('fashion', ['mnist', 'fashion-mnist'])).toBe('fashion-mnist');
   });
 
@@ -114,13 +170,16 @@ describe('striate --help, info and train', () => {
   it('--help lists every command and every option of train with its default', () => {
     const r = run('--help');
     expect(r.status).toBe(0);
-    for (const command of ['train', 'predict', 'info']) expect(r.stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
+    for (const command of ['train', 'predict', 'info', 'show']) expect(r.stdout).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
     const train = run('train', '--help').stdout;
     for (const option of ['dataset', 'data-dir', 'epochs', 'batch-size', 'optimizer', 'lr', 'momentum', 'weight-decay', 'schedule',
-      'no-augment', 'non-finite', 'limit', 'model-options', 'threads', 'seed', 'out', 'checkpoint', 'checkpoint-every', 'resume'])
+      'no-augment', 'non-finite', 'limit', 'model-options', 'threads', 'seed', 'out', 'checkpoint', 'checkpoint-every', 'resume',
+      'image-size', 'grayscale'])
       expect(train).toMatch(new RegExp(`^  --${option}\\b.*\\(default: [^)]+\\)$`, 'm'));
     expect(train).toMatch(/MODEL: .*lenet5/);
+    expect(train).toMatch(/^data folders: --data-dir DIR, else \$STRIATE_DATA\/<dataset>/m);
     expect(r.stdout).toContain(train.trim());
+    expect(r.stdout).toContain(run('predict', '--help').stdout.trim());
     expect(run('info', '--help').stdout).toMatch(/--json +.*\(default: off\)/);
   });
 

@@ -1,6 +1,7 @@
 // `striate show` and `striate predict` on image files, end to end from dist/ (run
 // `npx tsc -p .` first): filters and feature maps of a saved LeNet-5, curves from the JSONL
-// log beside it, and predict reading a JPEG through sharp for a colour model, as forward does.
+// log beside it (and a clear error without one), and predict reading a JPEG through sharp for a
+// colour model of a non-square input, as forward does.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,22 +51,38 @@ describe('striate show', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/unknown picture filter; did you mean filters\?/);
   });
+
+  it('curves without a log names the file it looked for and what writes it', () => {
+    const other = path.join(dir, 'untrained.striate');
+    const r = spawnSync(process.execPath, [cli, 'show', 'curves', other], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`striate: show curves: ${path.join(dir, 'untrained.log.jsonl')} does not exist; \`striate train\` writes it beside the model it saves (${other})\n`);
+  });
 });
 
 describe('striate predict on a JPEG', () => {
-  it('classifies a colour JPEG of another size as forward does on the resized input', async () => {
-    const pre = { size: 32, pad: 0, channels: 3, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
-    const net = st.zoo.lenet5({ seed: 5, inputShape: [3, 32, 32] });
+  it('classifies a colour JPEG of another size as forward does on the input resized to the model\'s H x W', async () => {
+    const pre = { size: [32, 48] as [number, number], pad: 0, channels: 3, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] };
+    const net = st.zoo.lenet5({ seed: 5, inputShape: [3, 32, 48] });
     const file = path.join(dir, 'colour.striate');
     const classes = Array.from({ length: 10 }, (_, k) => `class${k}`);
     net.save(file, { preprocessing: pre, classes });
     const jpeg = path.join(dir, 'photo.jpg');
     await sharp({ create: { width: 50, height: 40, channels: 3, background: { r: 200, g: 40, b: 90 } } }).jpeg().toFile(jpeg);
     const x = await imageInput(jpeg, pre);
-    expect(x.shape).toEqual([1, 3, 32, 32]);
+    expect(x.shape).toEqual([1, 3, 32, 48]);
     expect(x.data[0]).toBeCloseTo((200 / 255 - 0.5) / 0.25, 1); // red plane
+    expect(x.data[32 * 48]).toBeCloseTo((40 / 255 - 0.5) / 0.25, 1); // green plane
     const logits = net.forward(x).data;
     const best = logits.indexOf(Math.max(...logits));
-    expect(run('predict', file, jpeg)).toMatch(new RegExp(`^.*photo\\.jpg: class${best} \\(p=`));
+    expect(run('predict', file, jpeg)).toMatch(new RegExp(`^.*photo\\.jpg\\n  class${best} +0\\.\\d{3}\\n`));
+  });
+
+  it('names the model file when its recorded preprocessing does not make its input shape', () => {
+    const file = path.join(dir, 'mismatch.striate');
+    st.zoo.lenet5({ seed: 5, inputShape: [3, 32, 32] }).save(file, { preprocessing: { size: 28, pad: 0, channels: 3, mean: 0, std: 1 } });
+    const r = spawnSync(process.execPath, [cli, 'predict', file, 'any.jpg'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`striate: ${file}: its recorded preprocessing makes [3, 28, 28] inputs, but the model takes [3, 32, 32]\n`);
   });
 });

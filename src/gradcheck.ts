@@ -3,33 +3,61 @@
  * held against central differences of a scalar loss, element by element.
  *
  *   L(θ)        = Σ dy · f(θ)                 dy random and fixed (f may also return L itself)
- *   numeric_i   = (L(θ + h e_i) − L(θ − h e_i)) / (2h)
- *   passed_i    ⇔ |analytic_i − numeric_i| ≤ atol + rtol · |numeric_i|
+ *   D(h)        = (L(θ + h e_i) − L(θ − h e_i)) / (2h)
+ *   numeric_i   = (4·D(h/2) − D(h)) / 3      Richardson: the O(h²) error of D cancels
+ *   passed_i    ⇔ |analytic_i − numeric_i| ≤ atol + rtol · |numeric_i| + noise_i
  *
  * θ runs over every input and every parameter. The criterion is PyTorch's
- * `torch.autograd.gradcheck` (allclose of analytic and numeric); its defaults
- * (eps 1e-6, atol 1e-5, rtol 1e-3) are for float64 tensors. striate computes in
- * float32, where a step of 1e-6 is lost in rounding, so the defaults here are
- * eps = 1e-2 (the float32 rounding of f stays far below the difference, the O(h²)
- * truncation small), rtol = 2e-2 and atol = 1e-5, with L summed in float64. The
- * step actually taken is the float32-rounded one. Inputs should stay away from
- * kinks (ReLU at 0, max-pool ties), where differences and derivatives disagree.
+ * `torch.autograd.gradcheck` (allclose of analytic and numeric), whose defaults
+ * (eps 1e-6, atol 1e-5, rtol 1e-3) are for float64. striate computes in float32, so
+ * L is summed in float64 but each value of f carries float32 rounding; three things
+ * make the differences trustworthy there:
+ *
+ * - The step is eps = 1e-2 (1e-6 would drown in rounding); the steps actually taken
+ *   are the float32-rounded ones. Through batch norm's batch statistics a single
+ *   difference D(h) can still be a few percent off; the extrapolation leaves O(h⁴).
+ * - noise_i bounds the rounding of L in the differences: each float32 value of f is
+ *   allowed a relative error of G·u (u = 2⁻²⁴, G = 4 for the growth through a few
+ *   layers), so D(h) is off by at most G·u·(Σ|dy·f(θ+h)| + Σ|dy·f(θ−h)|) / 2h, and
+ *   noise_i combines these bounds as numeric_i combines the D. It matters only for
+ *   entries whose gradient is near zero. A forward returning float64 values (a loss
+ *   summed in float64) gets the same allowance: they carry the float32 rounding of
+ *   what they were computed from.
+ * - Kinks. A step that crosses a kink (a ReLU input changing sign, a max-pool window
+ *   changing its maximum) differences two pieces of the function, and in a block
+ *   with batch norm some ReLU input always lies within 1e-2 of zero. So for layers
+ *   and models, the perturbed passes keep the pieces of the unperturbed one: ReLU,
+ *   LeakyReLU and ELU apply the sign of their unperturbed input, MaxPool2D gathers at
+ *   its unperturbed argmax. That function equals f near θ wherever f is
+ *   differentiable, so it has the same derivative there, which is what backward
+ *   computes; the differences then hold whatever the step crosses. Dropout and
+ *   stochastic pooling draw the same mask in every pass.
+ *
+ * A check leaves the subject as it found it: inputs and parameters are restored
+ * after each step, batch-norm running statistics (which training passes update)
+ * after the check, and random streams (dropout) restart from their own seed.
  */
-import { BaseLayer } from './nn/layer.js';
+import { checkBoolean, checkInteger, checkObject, checkTensorData, describeType, describeValue, formatShape, orDefault } from './errors.js';
+import { BaseLayer, sameShape } from './nn/layer.js';
 import { Graph } from './models/graph.js';
 import { permutation } from './data/dataset.js';
+import { maxPool2dWithArgmax } from './ops/pool.js';
 import { Rng } from './random.js';
 import { Tensor } from './tensor.js';
 
 /**
- * A function with a hand-written gradient: `forward` maps the inputs to a tensor
- * (or a number, a scalar loss); `backward(dy, ...inputs)`, called right after
- * `forward`, returns the gradient of Σ dy·forward with respect to each input.
+ * A function with its gradient, in the style of JAX's `vjp`: called with the inputs, it
+ * returns its value (a tensor, or a number such as a loss) and `backward`, which maps
+ * dL/dvalue to dL/dinput for each input (a tensor, or an array with one per input).
+ * striate has no automatic differentiation, so a plain function must bring its backward;
+ * gradcheck calls it once for the analytic gradient, then for the value at every step.
+ * @example
+ * const matmul: st.GradFunction = (a, b) => ({
+ *   value: st.ops.matmul(a, b),
+ *   backward: (dy) => [st.ops.matmul(dy, b, { transB: true }), st.ops.matmul(a, dy, { transA: true })],
+ * });
  */
-export interface GradFunction {
-  forward(...inputs: Tensor[]): Tensor | number;
-  backward(dy: Tensor, ...inputs: Tensor[]): Tensor | readonly Tensor[];
-}
+export type GradFunction = (...inputs: Tensor[]) => { value: Tensor | number; backward: (dy: Tensor) => Tensor | readonly Tensor[] };
 
 /** What `gradcheck` checks: a layer, a model, or a function with its gradient. */
 export type GradcheckSubject = BaseLayer | Graph | GradFunction;
@@ -47,7 +75,7 @@ export interface GradcheckOptions {
   params?: boolean;
   /** Check at most this many entries of each tensor, a seeded sample; default: every entry. */
   samples?: number;
-  /** Seeds dy and the sample; default 0. */
+  /** Seeds dy, the sample and the dropout masks; default 0. */
   seed?: number;
   /** Throw a GradcheckError describing the worst failures instead of returning; default false. */
   throwOnFailure?: boolean;
@@ -66,6 +94,8 @@ export interface GradcheckEntry {
   absError: number;
   /** |analytic − numeric| / |numeric| (Infinity when numeric is 0 and they differ). */
   relError: number;
+  /** The float32 rounding allowance at this entry, part of its tolerance. */
+  noise: number;
   /** Every checked entry of this tensor was within tolerance. */
   passed: boolean;
   /** Entries checked, and how many of them failed. */
@@ -104,28 +134,79 @@ export interface GradTarget {
 /** What a forward may return: float32 values, float64 values (a loss kept in float64), or a scalar. */
 export type GradOutput = Tensor | Float64Array | number;
 
-function positive(name: string, value: unknown, fallback: number): number {
-  const v = value ?? fallback;
-  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
-    throw new RangeError(`gradcheck: ${name} must be a finite number > 0, got ${String(value)}`);
-  return v;
+/** The unit roundoff of float32. */
+const F32_UNIT = 2 ** -24;
+/** The relative rounding allowed each value of f, in units: the growth through a few layers. */
+const NOISE_GROWTH = 4;
+
+/** The options with their defaults, checked; `op` names the caller in errors. */
+interface CheckedOptions {
+  eps: number;
+  atol: number;
+  rtol: number;
+  training: boolean;
+  params: boolean;
+  samples: number | undefined;
+  seed: number;
+  throwOnFailure: boolean;
 }
 
-function nonNegative(name: string, value: unknown, fallback: number): number {
-  const v = value ?? fallback;
-  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))
-    throw new RangeError(`gradcheck: ${name} must be a finite number >= 0, got ${String(value)}`);
-  return v;
+function checkOptions(op: string, options: unknown): CheckedOptions {
+  checkObject(op, 'options', options, 'an object like { eps, samples }');
+  const o = options as GradcheckOptions;
+  const number = (name: string, value: unknown, fallback: number, positive: boolean): number => {
+    const v = orDefault(value, fallback);
+    if (typeof v !== 'number' || !Number.isFinite(v) || !(positive ? v > 0 : v >= 0))
+      throw new RangeError(`${op}: ${name} must be a finite number ${positive ? '> 0' : '>= 0'}, got ${describeValue(value)}`);
+    return v;
+  };
+  const seed = orDefault(o.seed, 0);
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new TypeError(`${op}: seed must be an integer, got ${describeValue(seed)}`);
+  return {
+    eps: number('eps', o.eps, 1e-2, true),
+    atol: number('atol', o.atol, 1e-5, false),
+    rtol: number('rtol', o.rtol, 2e-2, false),
+    training: checkBoolean(op, 'training', o.training, false),
+    params: checkBoolean(op, 'params', o.params, true),
+    samples: o.samples === undefined ? undefined : checkInteger(op, 'samples', o.samples, 1),
+    seed,
+    throwOnFailure: checkBoolean(op, 'throwOnFailure', o.throwOnFailure, false),
+  };
 }
 
-/** Σ dy·y in float64 (or the scalar itself). */
-function lossOf(out: GradOutput, dy: Tensor): number {
-  if (typeof out === 'number') return out * dy.data[0];
+/** Checks compareGradients' targets: tensors with their data, each gradient the size of its value. */
+function checkTargets(op: string, targets: unknown): readonly GradTarget[] {
+  if (!Array.isArray(targets)) throw new TypeError(`${op}: targets must be an array of { name, kind, value, grad }, got ${describeType(targets)}`);
+  targets.forEach((t: Partial<GradTarget> | null, i) => {
+    const form = `{ name, kind: 'input' | 'param', value: Tensor, grad: Tensor }`;
+    if (typeof t !== 'object' || t === null || typeof t.name !== 'string' || (t.kind !== 'input' && t.kind !== 'param'))
+      throw new TypeError(`${op}: targets[${i}] must be ${form}, got ${describeValue(t)}`);
+    if (!(t.value instanceof Tensor) || !(t.grad instanceof Tensor))
+      throw new TypeError(`${op}: targets[${i}] (${t.name}) must be ${form}: its value and grad must be Tensors`);
+    checkTensorData(op, `targets[${i}].value`, t.value);
+    checkTensorData(op, `targets[${i}].grad`, t.grad);
+    if (t.grad.size !== t.value.size)
+      throw new RangeError(`${op}: targets[${i}]: the gradient of ${t.name} has ${t.grad.size} values, ${t.name} has ${t.value.size}`);
+  });
+  return targets as readonly GradTarget[];
+}
+
+/** Σ dy·y in float64 (or the scalar itself), and the bound on its rounding: G·u·Σ|dy·y|. */
+function lossOf(out: GradOutput, dy: Tensor): { value: number; rounding: number } {
+  if (typeof out === 'number') {
+    const value = out * dy.data[0];
+    return { value, rounding: NOISE_GROWTH * F32_UNIT * Math.abs(value) };
+  }
   const values = out instanceof Float64Array ? out : out.data;
   if (values.length !== dy.size) throw new RangeError(`gradcheck: forward returned ${values.length} values, expected ${dy.size}`);
   let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += dy.data[i] * values[i];
-  return sum;
+  let magnitude = 0;
+  for (let i = 0; i < values.length; i++) {
+    const term = dy.data[i] * values[i];
+    sum += term;
+    magnitude += Math.abs(term);
+  }
+  return { value: sum, rounding: NOISE_GROWTH * F32_UNIT * magnitude };
 }
 
 /** The entries of a tensor to check: all of them, or a seeded sample without repeats. */
@@ -137,7 +218,8 @@ function chosen(size: number, samples: number | undefined, rng: Rng): ArrayLike<
 /**
  * The core of `gradcheck`: checks each target's analytic gradient against central
  * differences of Σ dy·forward(). Exposed for checks that build their own targets
- * (a loss whose input is a tensor it does not own, a hand-written loop).
+ * (a loss whose input is a tensor it does not own, a hand-written loop). The forward
+ * is differenced as it is: no kinks are frozen here.
  * @example
  * const report = st.compareGradients(() => loss.forward(y, labels), st.tensor([1]),
  *   [{ name: 'y', kind: 'input', value: y, grad: dy }]);
@@ -145,16 +227,25 @@ function chosen(size: number, samples: number | undefined, rng: Rng): ArrayLike<
 export function compareGradients(
   forward: () => GradOutput, dy: Tensor, targets: readonly GradTarget[], options: GradcheckOptions = {},
 ): GradcheckReport {
-  const eps = positive('eps', options.eps, 1e-2);
-  const atol = nonNegative('atol', options.atol, 1e-5);
-  const rtol = nonNegative('rtol', options.rtol, 2e-2);
-  const samples = options.samples === undefined ? undefined : Math.floor(positive('samples', options.samples, 1));
-  const rng = new Rng(options.seed ?? 0);
+  return compare('compareGradients', forward, dy, targets, options);
+}
+
+function compare(op: string, forward: unknown, dy: unknown, targets: unknown, options: unknown): GradcheckReport {
+  const { eps, atol, rtol, samples, seed, throwOnFailure } = checkOptions(op, options);
+  if (typeof forward !== 'function') throw new TypeError(`${op}: forward must be a function, got ${describeType(forward)}`);
+  if (!(dy instanceof Tensor)) throw new TypeError(`${op}: dy must be a Tensor, got ${describeType(dy)}`);
+  checkTensorData(op, 'dy', dy);
+  const list = checkTargets(op, targets);
+  // What forward returns is checked against dy once, before any value is perturbed.
+  const out: unknown = forward();
+  const shape = typeof out === 'number' ? [1] : out instanceof Tensor ? out.shape : out instanceof Float64Array ? [out.length] : undefined;
+  if (!shape) throw new TypeError(`${op}: forward must return a Tensor, a Float64Array or a number, got ${describeType(out)}`);
+  if (out instanceof Float64Array ? dy.size !== out.length : !sameShape(dy.shape, shape))
+    throw new RangeError(`${op}: dy must be shaped like what forward returns, ${formatShape(shape)}, got ${formatShape(dy.shape)}`);
+  const rng = new Rng(seed);
   const report: GradcheckReport = { ok: true, inputs: [], params: [], eps, atol, rtol };
-  for (const target of targets) {
+  for (const target of list) {
     const data = target.value.data;
-    if (target.grad.size !== data.length)
-      throw new RangeError(`gradcheck: the gradient of ${target.name} has ${target.grad.size} values, ${target.name} has ${data.length}`);
     let worst: GradcheckEntry | undefined;
     let worstScore = -1;
     let checked = 0;
@@ -163,18 +254,29 @@ export function compareGradients(
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k];
       const v = data[i];
-      data[i] = v + eps;
-      const up = data[i] - v;
-      const lossUp = lossOf(forward(), dy);
-      data[i] = v - eps;
-      const down = v - data[i];
-      const lossDown = lossOf(forward(), dy);
-      data[i] = v;
-      const numeric = (lossUp - lossDown) / (up + down);
+      // D(step) and the bound on its rounding, with the float32 steps actually taken.
+      const run = forward as () => GradOutput;
+      const difference = (step: number) => {
+        try {
+          data[i] = v + step;
+          const up = data[i] - v;
+          const lossUp = lossOf(run(), dy);
+          data[i] = v - step;
+          const down = v - data[i];
+          const lossDown = lossOf(run(), dy);
+          return { value: (lossUp.value - lossDown.value) / (up + down), rounding: (lossUp.rounding + lossDown.rounding) / (up + down) };
+        } finally {
+          data[i] = v; // even when forward throws: a check leaves the values as it found them
+        }
+      };
+      const whole = difference(eps);
+      const half = difference(eps / 2);
+      const numeric = (4 * half.value - whole.value) / 3;
+      const noise = (4 * half.rounding + whole.rounding) / 3;
       const analytic = target.grad.data[i];
       const absError = Math.abs(analytic - numeric);
       // NaN anywhere fails: the score is then Infinity.
-      const score = absError / (atol + rtol * Math.abs(numeric));
+      const score = absError / (atol + rtol * Math.abs(numeric) + noise);
       const safeScore = Number.isNaN(score) ? Infinity : score;
       checked++;
       if (!(safeScore <= 1)) failed++;
@@ -183,7 +285,7 @@ export function compareGradients(
         worst = {
           name: target.name, kind: target.kind, index: i, analytic, numeric, absError,
           relError: numeric !== 0 ? absError / Math.abs(numeric) : absError === 0 ? 0 : Infinity,
-          passed: true, checked: 0, failed: 0,
+          noise, passed: true, checked: 0, failed: 0,
         };
       }
     }
@@ -194,7 +296,7 @@ export function compareGradients(
     if (!worst.passed) report.ok = false;
     (target.kind === 'input' ? report.inputs : report.params).push(worst);
   }
-  if (!report.ok && options.throwOnFailure) throw new GradcheckError(report);
+  if (!report.ok && throwOnFailure) throw new GradcheckError(report);
   return report;
 }
 
@@ -209,80 +311,191 @@ function randomDy(y: Tensor | number, seed: number): Tensor {
 
 function asList(grads: Tensor | readonly Tensor[] | undefined, count: number, what: string): readonly Tensor[] {
   const list = grads instanceof Tensor ? [grads] : grads ?? [];
-  if (list.length !== count || list.some((g) => !(g instanceof Tensor)))
+  if (!Array.isArray(list) || list.length !== count || list.some((g) => !(g instanceof Tensor)))
     throw new TypeError(`gradcheck: ${what} must return ${count} gradient tensor${count > 1 ? 's' : ''}, one per input`);
   return list;
 }
 
-function isGradFunction(s: unknown): s is GradFunction {
-  return typeof s === 'object' && s !== null && typeof (s as GradFunction).forward === 'function' && typeof (s as GradFunction).backward === 'function';
+/** Several outputs as one float32 vector, so one dy and one Σ dy·y cover them all. */
+function joined(ys: readonly Tensor[]): Tensor {
+  if (ys.length === 1) return ys[0];
+  const out = new Float32Array(ys.reduce((a, y) => a + y.size, 0));
+  let offset = 0;
+  for (const y of ys) {
+    out.set(y.data, offset);
+    offset += y.size;
+  }
+  return new Tensor(out, [out.length]);
+}
+
+/** Replays a piecewise layer's unperturbed pieces on a perturbed input. */
+type Replay = (x: Tensor) => Tensor;
+
+/** Elementwise: the piece of each value chosen by the sign of its unperturbed input (> 0 as the kernels test). */
+function bySign(x0: Tensor, positive: (v: number) => number, negative: (v: number) => number): Replay {
+  const up = Uint8Array.from(x0.data, (v) => Number(v > 0));
+  return (x) => new Tensor(x.data.map((v, i) => (up[i] ? positive(v) : negative(v))), x.shape);
 }
 
 /**
- * Checks the gradients of a layer, a model or a function with a hand-written
- * backward by central differences, and reports the worst entry of each input and
- * each parameter. Inputs and parameters are perturbed in place and restored.
+ * For a layer whose output is piecewise in its input, a function that records the pieces
+ * of the unperturbed input and returns their replay; undefined for any other layer.
+ */
+function piecewise(layer: BaseLayer): ((x0: Tensor) => Replay) | undefined {
+  const c = layer.config as Record<string, unknown>;
+  switch (layer.type) {
+    case 'relu':
+      return (x0) => bySign(x0, (v) => v, () => 0);
+    case 'leakyRelu':
+      return (x0) => bySign(x0, (v) => v, (v) => (c.alpha as number) * v);
+    case 'elu':
+      return (x0) => bySign(x0, (v) => v, (v) => (c.alpha as number) * Math.expm1(v));
+    case 'maxPool2d':
+      return (x0) => {
+        const { argmax } = maxPool2dWithArgmax(x0, {
+          kernelSize: c.kernelSize as number, padding: c.padding as number, ceilMode: c.ceilMode as boolean,
+          ...(c.stride !== undefined && { stride: c.stride as number }),
+        });
+        return (x) => {
+          const [n, channels, h, w] = x.shape;
+          const shape = [n, ...layer.outputShapeFrom([x.shape.slice(1)])];
+          const plane = shape[2] * shape[3];
+          const y = new Float32Array(n * channels * plane);
+          for (let p = 0; p < n * channels; p++)
+            for (let j = 0; j < plane; j++) y[p * plane + j] = x.data[p * h * w + argmax[p * plane + j]];
+          return new Tensor(y, shape);
+        };
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** A layer with a random stream (dropout, stochastic pooling). */
+interface Reseedable {
+  seed: number | undefined;
+  reseed(seed: number): void;
+}
+
+const reseedable = (layer: object): layer is BaseLayer & Reseedable => typeof (layer as Partial<Reseedable>).reseed === 'function';
+
+/**
+ * Replaces one layer's forward for the length of a check (an own property over the
+ * class's method: gradcheck drives the layers of a model it does not own); returns the undo.
+ */
+function overrideForward(layer: BaseLayer, forwardFrom: BaseLayer['forwardFrom']): () => void {
+  const own = Object.getOwnPropertyDescriptor(layer, 'forwardFrom');
+  layer.forwardFrom = forwardFrom;
+  return () => {
+    if (own) Object.defineProperty(layer, 'forwardFrom', own);
+    else delete (layer as Partial<Pick<BaseLayer, 'forwardFrom'>>).forwardFrom;
+  };
+}
+
+function checkFunction(fn: GradFunction, xs: readonly Tensor[], options: CheckedOptions): GradcheckReport {
+  const call = () => {
+    const out = fn(...xs);
+    if (out === null || typeof out !== 'object' || !(out.value instanceof Tensor || typeof out.value === 'number') || typeof out.backward !== 'function')
+      throw new TypeError('gradcheck: a function subject must return { value: Tensor | number, backward: (dy) => gradients } (see GradFunction)');
+    return out;
+  };
+  const first = call();
+  const dy = randomDy(first.value, options.seed + 1);
+  const dxs = asList(first.backward(dy), xs.length, "the function's backward");
+  const targets = xs.map((x, k) => ({ name: `inputs[${k}]`, kind: 'input' as const, value: x, grad: dxs[k].clone() }));
+  return compare('gradcheck', () => call().value, dy, targets, options);
+}
+
+function checkLayers(subject: BaseLayer | Graph, xs: readonly Tensor[], options: CheckedOptions): GradcheckReport {
+  const { training, seed } = options;
+  const graph = subject instanceof Graph ? subject : undefined;
+  const layer = subject instanceof BaseLayer ? subject : undefined;
+  // A layer (a Sequential's too) creates its parameters and statistics at its first
+  // forward; a forward at inference touches neither.
+  if (layer) layer.forwardFrom(xs, { training: false });
+  else graph!.forward(xs.length === 1 ? xs[0] : xs);
+  const layers = graph ? graph.layers : [layer!];
+  const statistics = layers.flatMap((l) => l.buffers()).map((b) => ({ data: b.value.data, saved: b.value.data.slice() }));
+  const random = layers.filter(reseedable);
+  // The output and, for a model, its auxiliary heads: backward covers them all.
+  const run = (): Tensor[] => {
+    for (const l of random) l.reseed(seed);
+    if (!graph) return [layer!.forwardFrom(xs, { training })];
+    const { output, auxiliary } = graph.forwardWithAuxiliary(xs.length === 1 ? xs[0] : xs, { training });
+    return [output, ...auxiliary];
+  };
+  const undo: (() => void)[] = [];
+  try {
+    const replays = new Map<BaseLayer, Replay>();
+    for (const l of layers) {
+      const record = piecewise(l);
+      if (!record) continue;
+      const forwardFrom = l.forwardFrom;
+      undo.push(overrideForward(l, (inputs, o) => {
+        replays.set(l, record(inputs[0]));
+        return forwardFrom.call(l, inputs, o);
+      }));
+    }
+    const ys = run();
+    while (undo.length) undo.pop()!();
+    const dys = ys.map((y, k) => randomDy(y, seed + 1 + k));
+    subject.zeroGrad();
+    const dxs = graph
+      ? asList(graph.backward(dys[0], { auxiliary: dys.slice(1) }), xs.length, 'the model backward')
+      : asList(layer!.backwardTo(dys[0]), xs.length, 'the layer backward');
+    const targets: GradTarget[] = [
+      ...xs.map((x, k) => ({ name: `inputs[${k}]`, kind: 'input' as const, value: x, grad: dxs[k].clone() })),
+      ...(options.params ? subject.params() : []).map((p) => ({ name: p.name, kind: 'param' as const, value: p.value, grad: p.grad.clone() })),
+    ];
+    for (const [l, replay] of replays) undo.push(overrideForward(l, (inputs) => replay(inputs[0])));
+    return compare('gradcheck', () => joined(run()), joined(dys), targets, options);
+  } finally {
+    while (undo.length) undo.pop()!();
+    for (const s of statistics) s.data.set(s.saved);
+    for (const l of random) l.reseed(l.seed ?? 0);
+  }
+}
+
+/**
+ * Checks the gradients of a layer, a model or a function with its gradient by central
+ * differences (see the top of this file), and reports the worst entry of each input
+ * and each parameter. A model's auxiliary outputs are checked with its output.
  * @example
  * const report = st.gradcheck(new st.nn.Conv2D({ filters: 2, kernelSize: 3 }), [st.randn([1, 2, 5, 5], { seed: 1 })]);
  * report.ok            // true
- * report.params[0]     // { name: 'weight', index, analytic, numeric, absError, relError, passed, ... }
+ * report.params[0]     // { name: 'weight', index, analytic, numeric, absError, relError, noise, passed, ... }
+ * st.gradcheck(model, x, { training: true, throwOnFailure: true });
  * // y = a·b, so dL/da = dy·bᵀ and dL/db = aᵀ·dy
- * st.gradcheck({
- *   forward: (a, b) => st.ops.matmul(a, b),
- *   backward: (dy, a, b) => [st.ops.matmul(dy, b, { transB: true }), st.ops.matmul(a, dy, { transA: true })],
- * }, [a, b], { throwOnFailure: true });
+ * st.gradcheck((a, b) => ({
+ *   value: st.ops.matmul(a, b),
+ *   backward: (dy) => [st.ops.matmul(dy, b, { transB: true }), st.ops.matmul(a, dy, { transA: true })],
+ * }), [a, b]);
  */
 export function gradcheck(subject: GradcheckSubject, inputs: Tensor | readonly Tensor[], options: GradcheckOptions = {}): GradcheckReport {
   const xs = inputs instanceof Tensor ? [inputs] : inputs;
   if (!Array.isArray(xs) || xs.length === 0 || xs.some((x) => !(x instanceof Tensor)))
     throw new TypeError('gradcheck: inputs must be a Tensor or a non-empty array of Tensors');
-  const training = options.training ?? false;
-  const seed = options.seed ?? 0;
-  let forward: () => Tensor | number;
-  let backward: (dy: Tensor) => readonly Tensor[];
-  let params: () => readonly { name: string; value: Tensor; grad: Tensor }[] = () => [];
-  if (subject instanceof Graph) {
-    forward = () => subject.forward(xs.length === 1 ? xs[0] : xs, { training });
-    backward = (dy) => {
-      subject.zeroGrad();
-      return asList(subject.backward(dy), xs.length, 'the model backward');
-    };
-    params = () => subject.params();
-  } else if (subject instanceof BaseLayer) {
-    forward = () => subject.forwardFrom(xs, { training });
-    backward = (dy) => {
-      subject.zeroGrad();
-      return asList(subject.backwardTo(dy), xs.length, 'the layer backward');
-    };
-    params = () => subject.params(); // after the first forward: a layer builds its params then
-  } else if (isGradFunction(subject)) {
-    forward = () => subject.forward(...xs);
-    backward = (dy) => asList(subject.backward(dy, ...xs), xs.length, 'backward');
-  } else {
-    throw new TypeError('gradcheck: subject must be a layer, a model, or { forward, backward }');
-  }
-  const y = forward();
-  if (!(y instanceof Tensor) && typeof y !== 'number') throw new TypeError('gradcheck: forward must return a Tensor or a number');
-  const dy = randomDy(y, seed + 1);
-  const dxs = backward(dy);
-  const targets: GradTarget[] = [
-    ...xs.map((x, k) => ({ name: `inputs[${k}]`, kind: 'input' as const, value: x, grad: dxs[k].clone() })),
-    ...(options.params ?? true ? params() : []).map((p) => ({ name: p.name, kind: 'param' as const, value: p.value, grad: p.grad.clone() })),
-  ];
-  return compareGradients(forward, dy, targets, options);
+  const checked = checkOptions('gradcheck', options);
+  if (subject instanceof Graph || subject instanceof BaseLayer) return checkLayers(subject, xs, checked);
+  if (typeof subject === 'function') return checkFunction(subject, xs, checked);
+  throw new TypeError('gradcheck: subject must be a layer, a model, or a function returning { value, backward } (see GradFunction)');
 }
 
 /** The report as text: one line per tensor, failures first. */
 export function formatReport(report: GradcheckReport): string {
+  const r = report as Partial<GradcheckReport> | null;
+  if (typeof r !== 'object' || r === null || !Array.isArray(r.inputs) || !Array.isArray(r.params))
+    throw new TypeError(`formatGradcheckReport: report must be what gradcheck returns ({ ok, inputs, params, ... }), got ${describeType(report)}`);
   const entries = [...report.inputs, ...report.params].sort((a, b) => Number(a.passed) - Number(b.passed));
   const head = report.ok
     ? 'gradcheck passed'
-    : `gradcheck failed (|analytic - numeric| > ${report.atol} + ${report.rtol}·|numeric|, eps ${report.eps})`;
+    : `gradcheck failed (|analytic - numeric| > ${report.atol} + ${report.rtol}·|numeric| + noise, eps ${report.eps})`;
   return [
     head,
     ...entries.map((e) =>
       `  ${e.passed ? 'ok  ' : 'FAIL'} ${e.name}[${e.index}]: analytic ${e.analytic}, numeric ${e.numeric}, ` +
-      `abs error ${e.absError.toExponential(2)}, rel error ${e.relError.toExponential(2)}` +
+      `abs error ${e.absError.toExponential(2)} (allowed ${(report.atol + report.rtol * Math.abs(e.numeric) + e.noise).toExponential(2)}), ` +
+      `rel error ${e.relError.toExponential(2)}` +
       (e.failed > 0 ? ` (${e.failed} of ${e.checked} entries failed)` : ` (${e.checked} checked)`),
     ),
   ].join('\n');

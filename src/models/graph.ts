@@ -7,9 +7,14 @@
  * A tensor that feeds several layers (a residual shortcut, DenseNet's concatenated
  * features) receives the sum of their gradients. Only the nodes the output
  * depends on run.
+ *
+ * Auxiliary outputs (GoogLeNet's and Inception-v3's side classifiers) are heads that
+ * only training uses: `forwardWithAuxiliary` runs them beside the output, the training
+ * loop adds weight·loss(head) to the loss and `backward` takes their gradients;
+ * `forward`, `predictSync` and `compile` run the output alone.
  */
-import { describeType, formatShape } from '../errors.js';
-import { BaseLayer, sameShape, type BackwardOptions, type Buffer, type ForwardOptions, type LayerConfig } from '../nn/layer.js';
+import { checkShape, checkTensorData, describeType, formatShape, orDefault } from '../errors.js';
+import { BaseLayer, checkForwardOptions, sameShape, type BackwardOptions, type Buffer, type ForwardOptions, type LayerConfig } from '../nn/layer.js';
 import { layerFromConfig } from '../nn/registry.js';
 import * as ew from '../ops/elementwise.js';
 import type { Param } from '../param.js';
@@ -58,6 +63,23 @@ export interface GraphConfig {
   inputs: { name: string; shape: number[] }[];
   nodes: { layer: LayerConfig; inputs: string[] }[];
   output: string;
+  /** The auxiliary outputs and their loss weights; absent when there are none. */
+  auxiliary?: { name: string; weight: number }[];
+}
+
+/** A head that training adds to the loss: `loss += weight · loss(node's output, targets)`. */
+export interface AuxiliaryOutput {
+  node: GraphNode;
+  /** The weight of its loss, > 0 (GoogLeNet's two heads 0.3 each, Inception-v3's 0.4). */
+  weight: number;
+}
+
+export interface GraphBackwardOptions extends BackwardOptions {
+  /**
+   * dL/d(auxiliary output), one per auxiliary output in `output()`'s order, after a
+   * `forwardWithAuxiliary`: their gradients flow into the heads and the layers below.
+   */
+  auxiliary?: readonly Tensor[];
 }
 
 /**
@@ -83,13 +105,18 @@ export class Graph {
   private outputIndex = -1;
   /** The nodes the output depends on, in topological order. */
   private plan: number[] = [];
+  /** The auxiliary outputs, and the nodes the output or any of them depends on (topological). */
+  private auxiliary: { index: number; weight: number }[] = [];
+  private trainingPlan: number[] = [];
   private lastBatch = -1;
+  /** Whether the last forward ran the auxiliary heads (so backward may take their gradients). */
+  private lastRanAuxiliary = false;
   /** The inference plan `compile` installed, its options, and whether training may have changed the weights since. */
   private inference: { plan: InferencePlan; options: CompileOptions; stale: boolean } | undefined;
 
   constructor(options: GraphOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('Graph: options must be an object');
-    const seed = options.seed ?? 0;
+    const seed = orDefault(options.seed, 0);
     if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0)
       throw new RangeError(`Graph: seed must be a non-negative integer, got ${String(seed)}`);
     this.seed = seed;
@@ -105,8 +132,15 @@ export class Graph {
    * @example const x = g.input([3, 32, 32]);
    */
   input(shape: Shape, options: { name?: string } = {}): GraphNode {
+    const op = `${this.label}.input`;
     if (!Array.isArray(shape) || shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d < 1))
-      throw new RangeError(`${this.label}.input: shape must be a non-empty array of positive integers (batch excluded), got ${String(shape)}`);
+      throw new RangeError(
+        `${op}: shape must be a non-empty array of positive integers (batch excluded), got ${Array.isArray(shape) ? formatShape(shape) : describeType(shape)}`,
+      );
+    checkShape(op, 'shape', shape);
+    if (options === null || typeof options !== 'object') throw new TypeError(`${op}: options must be an object like { name }, got ${describeType(options)}`);
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name === ''))
+      throw new TypeError(`${op}: name must be a non-empty string, got ${describeType(options.name)}`);
     const name = this.claimName(options.name ?? `input_${this.inputIndices.length + 1}`);
     const node = new GraphNode(this, this.entries.length, name, Object.freeze([...shape]));
     this.inputIndices.push(node.index);
@@ -138,20 +172,49 @@ export class Graph {
     return node;
   }
 
-  /** Marks the node whose value `forward` returns. */
-  output(node: GraphNode): this {
-    if (!(node instanceof GraphNode) || node.graph !== this)
-      throw new TypeError(`${this.label}.output: expects a node of this graph, got ${describeType(node)}`);
-    this.outputIndex = node.index;
-    const needed = new Uint8Array(this.entries.length);
-    needed[node.index] = 1;
-    for (let i = node.index; i >= 0; i--) if (needed[i]) for (const j of this.entries[i].inputs) needed[j] = 1;
-    this.plan = [];
-    for (let i = 0; i <= node.index; i++) if (needed[i]) this.plan.push(i);
-    const unused = this.inputIndices.filter((i) => !needed[i]);
+  /**
+   * Marks the node whose value `forward` returns and, optionally, auxiliary outputs:
+   * heads that training runs and adds to the loss with their weight (see
+   * `forwardWithAuxiliary`), and inference skips.
+   * @example
+   * g.output(logits, { auxiliary: [{ node: aux1, weight: 0.3 }, { node: aux2, weight: 0.3 }] });
+   */
+  output(node: GraphNode, options: { auxiliary?: readonly AuxiliaryOutput[] } = {}): this {
+    const label = `${this.label}.output`;
+    const own = (n: unknown): n is GraphNode => n instanceof GraphNode && n.graph === this;
+    if (!own(node)) throw new TypeError(`${label}: expects a node of this graph, got ${describeType(node)}`);
+    if (options === null || typeof options !== 'object') throw new TypeError(`${label}: options must be an object, got ${describeType(options)}`);
+    const list = orDefault(options.auxiliary, []);
+    if (!Array.isArray(list)) throw new TypeError(`${label}: auxiliary must be an array of { node, weight }, got ${describeType(list)}`);
+    const auxiliary = list.map((a: AuxiliaryOutput, k) => {
+      if (a === null || typeof a !== 'object' || !own(a.node))
+        throw new TypeError(`${label}: auxiliary[${k}].node must be a node of this graph, got ${describeType(a?.node)}`);
+      if (!this.entries[a.node.index].layer) throw new RangeError(`${label}: auxiliary[${k}] is the input '${a.node.name}', not a layer's output`);
+      if (a.node === node || list.some((b: AuxiliaryOutput, j) => j < k && b.node === a.node))
+        throw new RangeError(`${label}: auxiliary[${k}] ('${a.node.name}') is already an output`);
+      if (typeof a.weight !== 'number' || !Number.isFinite(a.weight) || a.weight <= 0)
+        throw new RangeError(`${label}: auxiliary[${k}].weight must be a finite number > 0, got ${String(a.weight)}`);
+      return { index: a.node.index, weight: a.weight };
+    });
+    const plan = this.dependencies([node.index]);
+    const unused = this.inputIndices.filter((i) => !plan.includes(i));
     if (unused.length)
-      throw new RangeError(`${this.label}.output: the output does not depend on input ${unused.map((i) => this.entries[i].node.name).join(', ')}`);
+      throw new RangeError(`${label}: the output does not depend on input ${unused.map((i) => this.entries[i].node.name).join(', ')}`);
+    this.outputIndex = node.index;
+    this.plan = plan;
+    this.auxiliary = auxiliary;
+    this.trainingPlan = this.dependencies([node.index, ...auxiliary.map((a) => a.index)]);
     return this;
+  }
+
+  /** The nodes `heads` depend on, themselves included, in topological order. */
+  private dependencies(heads: readonly number[]): number[] {
+    const needed = new Uint8Array(this.entries.length);
+    for (const h of heads) needed[h] = 1;
+    for (let i = this.entries.length - 1; i >= 0; i--) if (needed[i]) for (const j of this.entries[i].inputs) needed[j] = 1;
+    const plan: number[] = [];
+    for (let i = 0; i < this.entries.length; i++) if (needed[i]) plan.push(i);
+    return plan;
   }
 
   /** The per-sample input shapes, in the order of `input()` calls. */
@@ -164,6 +227,11 @@ export class Graph {
     return this.outputEntry().node.shape;
   }
 
+  /** The auxiliary outputs (`output(node, { auxiliary })`): name, per-sample shape and loss weight. */
+  get auxiliaryOutputs(): { name: string; shape: Shape; weight: number }[] {
+    return this.auxiliary.map(({ index, weight }) => ({ name: this.entries[index].node.name, shape: this.entries[index].node.shape, weight }));
+  }
+
   /** The layers, in the order they were added. */
   get layers(): BaseLayer[] {
     return this.entries.filter((e) => e.layer).map((e) => e.layer!);
@@ -174,10 +242,38 @@ export class Graph {
    * @example const logits = g.forward(x, { training: true });
    */
   forward(x: Tensor | readonly Tensor[], options: ForwardOptions = {}): Tensor {
+    return this.forwardHeads(x, options, false)[0];
+  }
+
+  /**
+   * The forward pass with the auxiliary heads run too: the output, and one tensor per
+   * auxiliary output in `output()`'s order (none when the graph has none). The
+   * training loop (`fit`) runs it with `{ training: true }` and hands the heads'
+   * weighted loss gradients to `backward`.
+   * @example
+   * const { output, auxiliary } = model.forwardWithAuxiliary(x, { training: true });
+   * let value = loss.forward(output, labels);
+   * const dy = loss.backward();
+   * const dAux = auxiliary.map((a, k) => {
+   *   const w = model.auxiliaryOutputs[k].weight;
+   *   value += w * loss.forward(a, labels);
+   *   return new st.Tensor(loss.backward().data.map((g) => w * g), a.shape);
+   * });
+   * model.backward(dy, { inputGrad: false, auxiliary: dAux });
+   */
+  forwardWithAuxiliary(x: Tensor | readonly Tensor[], options: ForwardOptions = {}): { output: Tensor; auxiliary: Tensor[] } {
+    this.buildFor(x);
+    const [output, ...auxiliary] = this.forwardHeads(x, options, this.auxiliary.length > 0);
+    return { output, auxiliary };
+  }
+
+  private forwardHeads(x: Tensor | readonly Tensor[], options: ForwardOptions, withAuxiliary: boolean): Tensor[] {
+    checkForwardOptions(`${this.label}.forward`, options);
     if (options.training === true) this.invalidatePlan();
-    const y = this.run(this.prepare(x), options.training === true, false);
-    this.lastBatch = y.shape[0];
-    return y;
+    const ys = this.run(this.prepare(x), options.training === true, false, withAuxiliary);
+    this.lastBatch = ys[0].shape[0];
+    this.lastRanAuxiliary = withAuxiliary;
+    return ys;
   }
 
   /**
@@ -187,8 +283,9 @@ export class Graph {
    * value shares that input's buffer, and values are dropped once their last reader has
    * run: a pass allocates nothing after the first.
    */
-  private run(xs: readonly Tensor[], training: boolean, reuse: boolean): Tensor {
+  private run(xs: readonly Tensor[], training: boolean, reuse: boolean, withAuxiliary = false): Tensor[] {
     const out = this.outputEntry();
+    const order = withAuxiliary ? this.trainingPlan : this.plan;
     const values: (Tensor | undefined)[] = new Array(this.entries.length);
     this.inputIndices.forEach((index, k) => (values[index] = xs[k]));
     const batch = xs[0].shape[0];
@@ -198,10 +295,10 @@ export class Graph {
     const sharing = new Map<ArrayBufferLike, number>();
     const share = (t: Tensor, by: number) => sharing.set(t.data.buffer, (sharing.get(t.data.buffer) ?? 0) + by);
     if (reuse) {
-      for (const index of this.plan) for (const i of this.entries[index].inputs) readers[i]++;
+      for (const index of order) for (const i of this.entries[index].inputs) readers[i]++;
       for (const t of xs) share(t, 2);
     }
-    for (const index of this.plan) {
+    for (const index of order) {
       const entry = this.entries[index];
       if (!entry.layer) continue;
       const inputs = entry.inputs.map((i) => values[i]!);
@@ -219,7 +316,7 @@ export class Graph {
           values[i] = undefined;
         }
     }
-    return values[out.node.index]!;
+    return [out.node.index, ...(withAuxiliary ? this.auxiliary.map((a) => a.index) : [])].map((i) => values[i]!);
   }
 
   /**
@@ -227,21 +324,28 @@ export class Graph {
    * parameter's gradient; returns dL/dx (one tensor per input for several inputs).
    * With `{ inputGrad: false }` it returns nothing and computes only the gradients
    * that lead to a parameter: a first convolution skips its dx, the most expensive
-   * part of LeNet-5's backward.
+   * part of LeNet-5's backward. After `forwardWithAuxiliary`, `auxiliary` takes the
+   * gradients of the auxiliary outputs (see there).
    * @example
    * model.zeroGrad();
    * loss.forward(model.forward(x, { training: true }), labels);
    * model.backward(loss.backward(), { inputGrad: false });
    */
-  backward(dy: Tensor, options?: BackwardOptions & { inputGrad?: true }): Tensor | Tensor[];
-  backward(dy: Tensor, options: BackwardOptions): Tensor | Tensor[] | undefined;
-  backward(dy: Tensor, options: BackwardOptions = {}): Tensor | Tensor[] | undefined {
+  backward(dy: Tensor, options?: GraphBackwardOptions & { inputGrad?: true }): Tensor | Tensor[];
+  backward(dy: Tensor, options: GraphBackwardOptions): Tensor | Tensor[] | undefined;
+  backward(dy: Tensor, options: GraphBackwardOptions = {}): Tensor | Tensor[] | undefined {
     const out = this.outputEntry();
+    if (options === null || typeof options !== 'object')
+      throw new TypeError(`${this.label}.backward: options must be an object like { inputGrad: false }, got ${describeType(options)}`);
+    if (options.inputGrad !== undefined && typeof options.inputGrad !== 'boolean')
+      throw new TypeError(`${this.label}.backward: inputGrad must be a boolean, got ${describeType(options.inputGrad)}`);
     if (this.lastBatch < 0) throw new Error(`${this.label}: backward called before forward`);
     if (!(dy instanceof Tensor)) throw new TypeError(`${this.label}.backward: dy must be a Tensor, got ${describeType(dy)}`);
     const want = [this.lastBatch, ...out.node.shape];
     if (!sameShape(dy.shape, want))
       throw new RangeError(`${this.label}.backward: dy must have the output's shape ${formatShape(want)}, got ${formatShape(dy.shape)}`);
+    const heads = this.auxiliaryGrads(options.auxiliary);
+    const plan = this.lastRanAuxiliary ? this.trainingPlan : this.plan;
     const grads: (Tensor | undefined)[] = new Array(this.entries.length);
     // A gradient is first stored as the tensor a layer returned (which may be shared,
     // e.g. by Add); it is copied only when a second contribution must be summed in.
@@ -260,13 +364,14 @@ export class Graph {
     // for, lies at or before it.
     const inputGrad = options.inputGrad ?? true;
     const needed = new Uint8Array(this.entries.length);
-    for (const index of this.plan) {
+    for (const index of plan) {
       const { layer, inputs } = this.entries[index];
       needed[index] = Number(layer ? layer.params().length > 0 || inputs.some((i) => needed[i]) : inputGrad);
     }
     grads[out.node.index] = dy;
-    for (let p = this.plan.length - 1; p >= 0; p--) {
-      const entry = this.entries[this.plan[p]];
+    heads.forEach((g, k) => accumulate(this.auxiliary[k].index, g));
+    for (let p = plan.length - 1; p >= 0; p--) {
+      const entry = this.entries[plan[p]];
       const g = grads[entry.node.index];
       if (!entry.layer || !g) continue;
       grads[entry.node.index] = undefined;
@@ -283,6 +388,24 @@ export class Graph {
     if (!inputGrad) return undefined;
     const dxs = this.inputIndices.map((i) => grads[i]!);
     return dxs.length === 1 ? dxs[0] : dxs;
+  }
+
+  /** Checks backward's `auxiliary` gradients against the last forward; [] when none are given. */
+  private auxiliaryGrads(given: readonly Tensor[] | undefined): readonly Tensor[] {
+    const label = `${this.label}.backward`;
+    if (given === undefined) return [];
+    if (!Array.isArray(given)) throw new TypeError(`${label}: auxiliary must be an array of Tensors, got ${describeType(given)}`);
+    if (given.length === 0 && !this.lastRanAuxiliary) return given;
+    if (!this.lastRanAuxiliary)
+      throw new Error(`${label}: auxiliary gradients need the auxiliary heads run: call forwardWithAuxiliary (this graph has ${this.auxiliary.length} auxiliary outputs)`);
+    if (given.length !== this.auxiliary.length)
+      throw new RangeError(`${label}: auxiliary must hold ${this.auxiliary.length} gradients, one per auxiliary output, got ${given.length}`);
+    given.forEach((g, k) => {
+      const want = [this.lastBatch, ...this.entries[this.auxiliary[k].index].node.shape];
+      if (!(g instanceof Tensor) || !sameShape(g.shape, want))
+        throw new RangeError(`${label}: auxiliary[${k}] must be a Tensor ${formatShape(want)}, got ${g instanceof Tensor ? formatShape(g.shape) : describeType(g)}`);
+    });
+    return given;
   }
 
   /**
@@ -314,6 +437,8 @@ export class Graph {
    * @example const probs = model.predictSync(testImages, { batchSize: 128 });
    */
   predictSync(x: Tensor | readonly Tensor[], options: PredictOptions = {}): Tensor {
+    if (options === null || typeof options !== 'object')
+      throw new TypeError(`${this.label}.predictSync: options must be an object like { batchSize }, got ${describeType(options)}`);
     const xs = this.prepare(x);
     const plan = this.currentPlan();
     const batchSize = options.batchSize ?? plan?.batchSize ?? 32;
@@ -329,7 +454,7 @@ export class Graph {
         const size = t.size / n;
         return new Tensor(t.data.subarray(start * size, end * size), [end - start, ...t.shape.slice(1)]);
       });
-      out.set((plan ? plan.run(slices) : this.run(slices, false, true)).data, start * sampleSize);
+      out.set((plan ? plan.run(slices) : this.run(slices, false, true)[0]).data, start * sampleSize);
     }
     // The layers' saved inputs may have been overwritten: no backward from here.
     this.lastBatch = -1;
@@ -454,6 +579,7 @@ export class Graph {
         .filter((e) => e.layer)
         .map((e) => ({ layer: e.layer!.config, inputs: e.inputs.map((i) => this.entries[i].node.name) })),
       output: out.node.name,
+      ...(this.auxiliary.length > 0 && { auxiliary: this.auxiliaryOutputs.map(({ name, weight }) => ({ name, weight })) }),
     };
   }
 
@@ -463,6 +589,8 @@ export class Graph {
    * @example const copy = st.Graph.fromConfig(JSON.parse(JSON.stringify(g.config)));
    */
   static fromConfig(config: GraphConfig | SequentialConfig | readonly LayerConfig[], options: SequentialOptions = {}): Graph {
+    if (options === null || typeof options !== 'object')
+      throw new TypeError(`Graph.fromConfig: options must be an object like { inputShape, seed }, got ${describeType(options)}`);
     if (Array.isArray(config) || (config as SequentialConfig)?.type === 'sequential') {
       const list = Array.isArray(config) ? (config as readonly LayerConfig[]) : (config as SequentialConfig).layers;
       const whole = Array.isArray(config) ? undefined : (config as SequentialConfig);
@@ -478,17 +606,28 @@ export class Graph {
       throw new TypeError('Graph.fromConfig: config must be { inputs: [...], nodes: [...], output } as given by graph.config');
     const g = new Graph({ seed: options.seed ?? c.seed });
     const byName = new Map<string, GraphNode>();
-    for (const { name, shape } of c.inputs) byName.set(name, g.input(shape, { name }));
+    const entry = (list: string, v: unknown, k: number, form: string): Record<string, unknown> => {
+      if (v === null || typeof v !== 'object') throw new TypeError(`Graph.fromConfig: ${list}[${k}] must be ${form}, got ${describeType(v)}`);
+      return v as Record<string, unknown>;
+    };
+    c.inputs.forEach((v, k) => {
+      const { name, shape } = entry('inputs', v, k, '{ name, shape }') as { name: string; shape: Shape };
+      byName.set(name, g.input(shape, { name }));
+    });
     const find = (name: string) => {
       const node = byName.get(name);
-      if (!node) throw new RangeError(`Graph.fromConfig: unknown node '${name}' (nodes must come after their inputs)`);
+      if (!node) throw new RangeError(`Graph.fromConfig: unknown node '${String(name)}' (nodes must come after their inputs)`);
       return node;
     };
-    for (const { layer, inputs } of c.nodes) {
+    for (const [k, v] of c.nodes.entries()) {
+      const { layer, inputs } = entry('nodes', v, k, '{ layer, inputs }') as { layer: LayerConfig; inputs: string[] };
+      if (!Array.isArray(inputs)) throw new TypeError(`Graph.fromConfig: nodes[${k}].inputs must be an array of node names, got ${describeType(inputs)}`);
       const node = g.add(layerFromConfig(layer), ...inputs.map(find));
       byName.set(node.name, node);
     }
-    return g.output(find(c.output));
+    if (c.auxiliary !== undefined && !Array.isArray(c.auxiliary))
+      throw new TypeError(`Graph.fromConfig: auxiliary must be an array of { name, weight }, got ${describeType(c.auxiliary)}`);
+    return g.output(find(c.output), { auxiliary: (c.auxiliary ?? []).map((a) => ({ node: find(a?.name), weight: a?.weight })) });
   }
 
   protected summaryRows(): SummaryRow[] {
@@ -520,6 +659,7 @@ export class Graph {
       throw new RangeError(`${this.label}: expects ${this.inputIndices.length} input tensor(s), got ${xs.length}`);
     xs.forEach((t, k) => {
       if (!(t instanceof Tensor)) throw new TypeError(`${this.label}: input ${k} must be a Tensor, got ${describeType(t)}`);
+      checkTensorData(this.label, `input ${k}`, t);
       const shape = this.entries[this.inputIndices[k]].node.shape;
       if (!sameShape(t.shape.slice(1), shape) || t.shape[0] !== xs[0].shape[0])
         throw new RangeError(

@@ -7,7 +7,7 @@
 import { Layer, type LayerConfig } from '../nn/layer.js';
 import { layerFromConfig } from '../nn/registry.js';
 import type { BackwardOptions, ForwardOptions } from '../nn/layer.js';
-import { formatShape } from '../errors.js';
+import { describeType, formatShape } from '../errors.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { Graph, type GraphConfig, type GraphOptions, type PredictOptions } from './graph.js';
 import { formatSummary } from './summary.js';
@@ -44,7 +44,7 @@ export class Sequential extends Graph {
   constructor(layers: readonly Layer[], options: SequentialOptions = {}) {
     super(options);
     if (!Array.isArray(layers)) throw new TypeError(`Sequential: layers must be an array of layers, got ${typeof layers}`);
-    if (layers.length === 0) throw new RangeError('Sequential: needs at least one layer');
+    if (layers.length === 0) throw new RangeError('Sequential: layers must hold at least one layer, got []');
     layers.forEach((layer, i) => {
       if (!(layer instanceof Layer))
         throw new TypeError(
@@ -116,6 +116,8 @@ export class Sequential extends Graph {
   static override fromConfig(
     config: SequentialConfig | readonly LayerConfig[] | GraphConfig, options: SequentialOptions = {},
   ): Sequential {
+    if (options === null || typeof options !== 'object')
+      throw new TypeError(`Sequential.fromConfig: options must be an object like { inputShape, seed }, got ${describeType(options)}`);
     const list = Array.isArray(config) ? (config as readonly LayerConfig[]) : (config as SequentialConfig)?.layers;
     if ((config as GraphConfig)?.type === 'graph')
       throw new TypeError('Sequential.fromConfig: this is a graph config; use Graph.fromConfig');

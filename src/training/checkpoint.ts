@@ -18,7 +18,8 @@
  */
 import { encodeModel, writeFileAtomic, type Metadata } from '../io/model-file.js';
 import { loadWithMetadata } from '../io/model-load.js';
-import type { Graph } from '../models/graph.js';
+import { describeType } from '../errors.js';
+import { Graph } from '../models/graph.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import type { Schedule } from '../optim/schedules.js';
 import type { EpochLog, ResumeState, WireFitOptions } from './protocol.js';
@@ -111,8 +112,14 @@ export function loadCheckpoint(file: string): Checkpoint {
   };
 }
 
-/** Throws if `options` would not continue the checkpoint's run. */
+/** Throws if `checkpoint` is not a Checkpoint, or if `options` would not continue its run. */
 export function checkResumable(file: string, checkpoint: Checkpoint, options: WireFitOptions): void {
+  const c = checkpoint as Partial<Checkpoint> | null;
+  if (
+    typeof c !== 'object' || c === null || !(c.model instanceof Graph) || !Number.isInteger(c.epoch) ||
+    typeof c.resume !== 'object' || c.resume === null || typeof c.fit !== 'object' || c.fit === null
+  )
+    throw new TypeError(`fit: resume must be a checkpoint file or what loadCheckpoint returned ({ model, epoch, resume, fit }), got ${describeType(checkpoint)}`);
   const want = checkpoint.fit as unknown as Record<string, unknown>;
   const got = fingerprint(options) as unknown as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(want), ...Object.keys(got)])];

@@ -1,7 +1,7 @@
 /**
  * The training loop, synchronous and in the textbook's order. For each mini-batch:
  *   forward   y = f_L(... f_1(x))           layers l = 1..L
- *   loss      E = loss(y, t)
+ *   loss      E = loss(y, t)  (+ Σ_k w_k·loss(a_k, t) over a graph's auxiliary outputs a_k)
  *   backward  dE/dx_l for l = L..1, each layer adding dE/dθ_l into its params' grad
  *   update    θ ← optimizer(θ, dE/dθ) for every parameter
  * `fit` runs these functions in a worker thread; they also serve a hand-written loop.
@@ -19,6 +19,7 @@ export type TrainingData =
   | { images: Tensor; targets: Tensor };
 
 export interface BatchResult {
+  /** The training loss: the output's, plus each auxiliary output's times its weight. */
   loss: number;
   /** Correct arg-max predictions in the batch (null when the targets are not class labels). */
   correct: number | null;
@@ -57,18 +58,30 @@ export function gradientsFinite(optimizer: Optimizer): boolean {
 }
 
 /**
- * One step of gradient descent on one mini-batch. With `checkFinite`, a batch whose
- * loss or gradients are not finite leaves the weights as they were.
+ * One step of gradient descent on one mini-batch. A graph's auxiliary outputs (GoogLeNet's
+ * and Inception-v3's side classifiers) run too and add weight·loss to the loss; accuracy
+ * is the main output's. With `checkFinite`, a batch whose loss or gradients are not
+ * finite leaves the weights as they were.
  */
 export function trainBatch(
   model: Graph, loss: Loss, optimizer: Optimizer, x: Tensor, t: Int32Array | Tensor, options: TrainBatchOptions = {},
 ): BatchResult & { finite: boolean } {
   model.zeroGrad();
-  const y = model.forward(x, { training: true });
-  const value = (loss.forward as (y: Tensor, t: Int32Array | Tensor) => number)(y, t);
+  const lossOf = (loss.forward as (y: Tensor, t: Int32Array | Tensor) => number).bind(loss);
+  const { output: y, auxiliary } = model.forwardWithAuxiliary(x, { training: true });
+  let value = lossOf(y, t);
+  const dy = loss.backward();
+  // Each loss forward allocates the dy that backward returns, so one loss serves every head.
+  const weights = model.auxiliaryOutputs.map((a) => a.weight);
+  const auxGrads = auxiliary.map((a, k) => {
+    value += weights[k] * lossOf(a, t);
+    const g = loss.backward();
+    for (let i = 0; i < g.size; i++) g.data[i] *= weights[k];
+    return g;
+  });
   const correct = t instanceof Tensor ? null : countCorrect(y, t);
   if (options.checkFinite && !Number.isFinite(value)) return { loss: value, correct, size: x.shape[0], finite: false };
-  model.backward(loss.backward(), { inputGrad: false });
+  model.backward(dy, { inputGrad: false, auxiliary: auxGrads });
   if (options.checkFinite && !gradientsFinite(optimizer)) return { loss: value, correct, size: x.shape[0], finite: false };
   if (options.clipNorm !== undefined) clipGradNorm(optimizer.params, options.clipNorm);
   optimizer.step();

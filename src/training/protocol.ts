@@ -56,6 +56,7 @@ export interface BatchLog {
   epoch: number;
   batch: number;
   batches: number;
+  /** The batch's training loss (with auxiliary outputs: the output's plus each head's times its weight). */
   loss: number;
   /** Running accuracy over the epoch so far (null without class labels). */
   accuracy: number | null;
@@ -65,6 +66,7 @@ export interface BatchLog {
 
 export interface EpochLog {
   epoch: number;
+  /** The mean training loss (with auxiliary outputs: the output's plus each head's times its weight; valLoss is the output's alone). */
   loss: number;
   accuracy: number | null;
   valLoss?: number;

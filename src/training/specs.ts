@@ -3,7 +3,7 @@
  * worker thread that trains: `{ type: 'sgd', lr: 0.01, momentum: 0.9 }` becomes
  * `new SGD(params, { lr: 0.01, momentum: 0.9 })` there.
  */
-import { describeType } from '../errors.js';
+import { describeType, describeValue } from '../errors.js';
 import { BinaryCrossEntropy, EuclideanLoss, SoftmaxCrossEntropy } from '../nn/losses.js';
 import type { Param } from '../param.js';
 import { Adam, AdamW } from '../optim/adam.js';
@@ -54,29 +54,32 @@ export function makeOptimizer(spec: OptimizerSpec, params: readonly Param[]): Op
     case 'adam': return new Adam(params, options);
     case 'adamw': return new AdamW(params, options);
     case 'rmsprop': return new RMSProp(params, options as ConstructorParameters<typeof RMSProp>[1]);
-    default: throw new RangeError(`fit: optimizer.type must be 'sgd', 'adam', 'adamw' or 'rmsprop', got ${String(type)}`);
+    default: throw new RangeError(`fit: optimizer.type must be 'sgd', 'adam', 'adamw' or 'rmsprop', got ${describeValue(type)}`);
   }
 }
 
-export function makeLoss(spec: LossSpec): Loss {
-  const { type, ...options } = (typeof spec === 'string' ? { type: spec } : spec ?? {}) as { type?: string } & Record<string, unknown>;
+/** The loss `spec` describes; `op` (fit, evaluate) names the caller in errors. */
+export function makeLoss(spec: LossSpec, op = 'fit'): Loss {
+  if (typeof spec !== 'string' && (typeof spec !== 'object' || spec === null))
+    throw new TypeError(`${op}: loss must be a loss name or { type, ...options }, got ${describeValue(spec)}`);
+  const { type, ...options } = (typeof spec === 'string' ? { type: spec } : spec) as { type?: unknown } & Record<string, unknown>;
   switch (type) {
     case 'softmaxCrossEntropy': return new SoftmaxCrossEntropy(options);
     case 'euclidean': return new EuclideanLoss();
     case 'binaryCrossEntropy': return new BinaryCrossEntropy(options);
-    default: throw new RangeError(`fit: loss must be 'softmaxCrossEntropy', 'euclidean' or 'binaryCrossEntropy', got ${String(type)}`);
+    default: throw new RangeError(`${op}: loss must be 'softmaxCrossEntropy', 'euclidean' or 'binaryCrossEntropy', got ${describeValue(type)}`);
   }
 }
 
 export function makeSchedule(spec: ScheduleSpec): Schedule {
   if (typeof spec !== 'object' || spec === null) throw new TypeError(`fit: schedule must be { type, ...options }, got ${describeType(spec)}`);
   if (spec.every !== undefined && spec.every !== 'epoch' && spec.every !== 'batch')
-    throw new RangeError(`fit: schedule.every must be 'epoch' or 'batch', got ${String(spec.every)}`);
+    throw new RangeError(`fit: schedule.every must be 'epoch' or 'batch', got ${describeValue(spec.every)}`);
   switch (spec.type) {
     case 'step': return new StepLR(spec);
     case 'exponential': return new ExponentialLR(spec);
     case 'cosine': return new CosineAnnealingLR(spec);
     case 'warmup': return new LinearWarmup(spec, spec.then && makeSchedule(spec.then));
-    default: throw new RangeError(`fit: schedule.type must be 'step', 'exponential', 'cosine' or 'warmup', got ${String((spec as { type: unknown }).type)}`);
+    default: throw new RangeError(`fit: schedule.type must be 'step', 'exponential', 'cosine' or 'warmup', got ${describeValue((spec as { type: unknown }).type)}`);
   }
 }

@@ -114,8 +114,9 @@ function fit(job: Extract<Job, { kind: 'fit' }>): void {
     const done = epoch + 1;
     const cp = options.checkpoint;
     if (cp && (done % cp.everyEpochs === 0 || done === options.epochs)) {
-      writeCheckpoint(cp.path, model, history, optimizer, schedule, options, cp.metadata);
+      // Set first: the history saved in the checkpoint holds this log, which a resumed run reports as this run would.
       log.checkpoint = cp.path;
+      writeCheckpoint(cp.path, model, history, optimizer, schedule, options, cp.metadata);
     }
     const values = snapshotValues(model);
     post({ kind: 'epoch', log, values }, values.map((v) => v.buffer as ArrayBuffer));
@@ -135,8 +136,10 @@ function run(job: Job): void {
     case 'predict': {
       // The weights are this job's own copy, so a plan compiled from them cannot go stale.
       const model = restore(job.model);
-      model.compile({ batchSize: job.batchSize });
-      const y = model.predictSync(tensor(job.x), { batchSize: job.batchSize });
+      // No slice is larger than the input: a batchSize past it would only size the arena for nothing.
+      const batchSize = Math.min(job.batchSize, Math.max(1, job.x.shape[0]));
+      model.compile({ batchSize });
+      const y = model.predictSync(tensor(job.x), { batchSize });
       post({ kind: 'predicted', y: { data: y.data, shape: [...y.shape] } }, [y.data.buffer as ArrayBuffer]);
       break;
     }

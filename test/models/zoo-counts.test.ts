@@ -2,13 +2,13 @@
  * The ImageNet-default zoo models against torchvision: parameter counts equal
  * sum(p.numel() for p in torchvision.models.NAME().parameters()), and every model's
  * output shape at its default input. Building only: no forward at 224x224. AlexNet and
- * the VGGs (61M-144M weights, seconds each to initialise) are counted by a dry run
- * (countParamsDry: shapes and configs, no weights), which zoo.test.ts and the built
- * models here hold against countParams().
+ * the VGGs (61M-144M weights, seconds each to initialise) are counted and shaped by a
+ * dry run (dryRun: each layer's outputShape from its config, no weights), which
+ * zoo.test.ts and the built models here hold against countParams() and outputShape.
  */
 import { describe, expect, it } from 'vitest';
 import * as st from '../../src/index.js';
-import { countParamsDry } from '../../src/models/zoo/net.js';
+import { countParamsDry, dryRun } from '../../src/models/zoo/net.js';
 
 const DRY: [string, () => st.Graph, number][] = [
   ['alexnet', () => st.zoo.alexnet({ lrn: false }), 61_100_840],
@@ -45,11 +45,12 @@ describe('ImageNet defaults: parameter counts equal torchvision', () => {
       expect(model.countParams()).toBe(count);
       expect(countParamsDry(build)).toBe(count);
       expect(model.outputShape).toEqual([1000]);
+      expect(dryRun(build).outputShape).toEqual([1000]);
     });
 
   for (const [name, build, count] of DRY)
-    it(`${name}: ${count.toLocaleString('en')} parameters (dry count)`, () => {
-      expect(countParamsDry(build)).toBe(count);
+    it(`${name}: ${count.toLocaleString('en')} parameters, [3, 224, 224] -> [1000] (dry run)`, () => {
+      expect(dryRun(build)).toEqual({ params: count, inputShape: [3, 224, 224], outputShape: [1000] });
     });
 
   it('Inception-v3 without aux drops InceptionAux', () => {

@@ -1,14 +1,18 @@
 /**
  * Every zoo model at a small width and input: the forward's shape, a few SGD steps
- * lowering the loss on a fixed batch (the textbook loop), save/load bit for bit and a
- * fromConfig rebuild, option errors; and a CIFAR ResNet learning a small synthetic task.
+ * lowering the loss on a fixed batch (the training loop's trainBatch, auxiliary
+ * classifiers included), save/load bit for bit and a fromConfig rebuild, option errors;
+ * GoogLeNet's and Inception-v3's auxiliary classifiers trained but not run in inference;
+ * and a CIFAR ResNet learning a small synthetic task.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as st from '../../src/index.js';
-import { countParamsDry } from '../../src/models/zoo/net.js';
+import { MAX_ELEMENTS } from '../../src/errors.js';
+import { dryRun } from '../../src/models/zoo/net.js';
+import { trainBatch } from '../../src/training/loop.js';
 import { randomTensor } from '../helpers/random.js';
 
 /** Small variants of every model in `st.zoo.models`: name -> options. */
@@ -19,8 +23,8 @@ export const SMALL: Record<string, Record<string, unknown>> = {
   vgg13: { inputShape: [3, 32, 32], width: 1 / 16 },
   vgg16: { inputShape: [3, 32, 32], width: 1 / 16, batchNorm: true },
   vgg19: { inputShape: [3, 32, 32], width: 1 / 16 },
-  googlenet: { inputShape: [3, 32, 32], width: 1 / 8 },
-  inceptionV3: { inputShape: [3, 75, 75], width: 1 / 16, auxLogits: false },
+  googlenet: { inputShape: [3, 32, 32], width: 1 / 8, auxLogits: true },
+  inceptionV3: { inputShape: [3, 75, 75], width: 1 / 16 },
   resnet18: { inputShape: [3, 32, 32], width: 1 / 8 },
   resnet34: { inputShape: [3, 32, 32], width: 1 / 8 },
   resnet50: { inputShape: [3, 32, 32], width: 1 / 8 },
@@ -49,17 +53,12 @@ function batchFor(model: st.Graph, seed: number): st.Tensor {
   return randomTensor([BATCH, ...model.inputShapes[0]], seed);
 }
 
-/** The textbook loop: forward (training), softmax cross-entropy, backward, SGD. Returns the losses. */
+/** The training loop's step (forward, softmax cross-entropy with any auxiliary heads, backward, SGD). Returns the losses. */
 function train(model: st.Graph, x: st.Tensor, labels: number[], steps: number, lr: number): number[] {
   const loss = new st.nn.SoftmaxCrossEntropy();
   const opt = new st.optim.SGD(model.params(), { lr });
   const losses: number[] = [];
-  for (let s = 0; s < steps; s++) {
-    model.zeroGrad();
-    losses.push(loss.forward(model.forward(x, { training: true }), labels));
-    model.backward(loss.backward(), { inputGrad: false });
-    opt.step();
-  }
+  for (let s = 0; s < steps; s++) losses.push(trainBatch(model, loss, opt, x, Int32Array.from(labels)).loss);
   return losses;
 }
 
@@ -81,8 +80,12 @@ describe.each(Object.keys(SMALL))('%s (small)', (name) => {
     expect(y.shape).toEqual([BATCH, CLASSES]);
     expect(y.data.every(Number.isFinite)).toBe(true);
     expect(model.summary()).toContain(model.countParams().toLocaleString('en'));
-    // The dry count (used for VGG's ImageNet counts) agrees with the built model's.
-    if (name !== 'lenet5') expect(countParamsDry(() => build(name))).toBe(model.countParams());
+    // The dry run (used for VGG's ImageNet counts and shapes) agrees with the built model.
+    if (name !== 'lenet5') {
+      const dry = dryRun(() => build(name));
+      expect(dry.params).toBe(model.countParams());
+      expect([dry.inputShape, dry.outputShape]).toEqual([model.inputShapes[0], model.outputShape]);
+    }
   });
 
   it('ten SGD steps lower the loss on a fixed batch', () => {
@@ -139,6 +142,17 @@ describe('zoo options', () => {
     expect(() => st.zoo.densenet({ depth: 11 })).toThrow(/depth must be 6n \+ 4/);
     expect(() => st.zoo.densenet({ growthRate: 1.5 })).toThrow(/growthRate/);
     expect(() => st.zoo.models.resnet20(null as never)).toThrow(/options must be an object/);
+    expect(() => st.zoo.resnet18({ numClasses: MAX_ELEMENTS + 1 })).toThrow(/resnet18: numClasses must be at most/);
+  });
+
+  it('options that give a layer too large to build are named, not taken for a small input', () => {
+    expect(() => st.zoo.densenet121({ growthRate: 2 ** 40, inputShape: [3, 32, 32] })).toThrow(
+      /^densenet121: the options \{ growthRate: 1099511627776, inputShape: \[3, 32, 32\] \} give a network that cannot be built \(Conv2D/,
+    );
+    const classes = Math.ceil(MAX_ELEMENTS / 84) + 1; // 84 inputs to the output layer
+    expect(() => st.zoo.lenet5({ numClasses: classes })).toThrow(new RegExp(`^lenet5: the options \\{ numClasses: ${classes}, inputShape: \\[1, 32, 32\\] \\} give a network`));
+    const side = Math.ceil(Math.sqrt(MAX_ELEMENTS)) + 1; // 3 channels of side² are past a Float32Array
+    expect(() => st.zoo.resnet20({ inputShape: [3, side, side] })).toThrow(new RegExp(`^resnet20: the options \\{ inputShape: \\[3, ${side}, ${side}\\] \\} give a network that cannot be built`));
   });
 
   it('an input too small for the architecture names the smallest one', () => {
@@ -146,7 +160,9 @@ describe('zoo options', () => {
     expect(() => st.zoo.vgg11({ inputShape: [3, 31, 40], width: 1 / 16 })).toThrow(/smallest square input it takes is \[3, 32, 32\]/);
     expect(() => st.zoo.googlenet({ inputShape: [3, 30, 30], width: 1 / 8 })).toThrow(/\[3, 31, 31\]/);
     expect(() => st.zoo.inceptionV3({ inputShape: [3, 74, 74], auxLogits: false, width: 1 / 16 })).toThrow(/\[3, 75, 75\]/);
-    expect(() => st.zoo.inceptionV3({ inputShape: [3, 75, 75], width: 1 / 16 })).toThrow(/auxLogits: false/);
+    // The auxiliary classifier adapts to small grids: the smallest input is the same with it.
+    expect(() => st.zoo.inceptionV3({ inputShape: [3, 74, 74], width: 1 / 16 })).toThrow(/\[3, 75, 75\]/);
+    expect(() => st.zoo.googlenet({ form: 'paper', auxLogits: true, inputShape: [3, 64, 64], width: 1 / 8 })).toThrow(/pool 5x5\/3/);
     expect(() => st.zoo.lenet5({ inputShape: [1, 15, 15] })).toThrow(/lenet5: inputShape \[1, 15, 15\] is too small; the smallest it takes is \[1, 16, 16\]/);
     expect(st.zoo.resnet18({ inputShape: [3, 1, 1], width: 1 / 16 }).outputShape).toEqual([1000]);
   });
@@ -169,11 +185,50 @@ describe('zoo options', () => {
     const tv = st.zoo.googlenet({ inputShape: [3, 64, 64], width: 1 / 8 });
     expect(tv.params().find((p) => p.name === 'inception3a.branch3.1.conv.weight')!.value.shape.slice(2)).toEqual([3, 3]);
     const withAux = st.zoo.googlenet({ inputShape: [3, 64, 64], width: 1 / 8, auxLogits: true, numClasses: 10 });
-    // aux: conv 1x1 to 128 (no bias) + bn, fc 128·4·4 -> 1024, fc 1024 -> 10; after 4a (64 channels) and 4d (66)
-    const auxCount = (c: number) => c * 128 + 256 + 2048 * 1024 + 1024 + 1024 * 10 + 10;
+    // aux at 1/8 width: conv 1x1 to 16 (no bias) + bn, fc 16·4·4 -> 128, fc 128 -> 10; after 4a (64 channels) and 4d (66)
+    const auxCount = (c: number) => c * 16 + 32 + 256 * 128 + 128 + 128 * 10 + 10;
     const plain = st.zoo.googlenet({ inputShape: [3, 64, 64], width: 1 / 8, numClasses: 10 });
     expect(withAux.countParams() - plain.countParams()).toBe(auxCount(64) + auxCount(66));
   });
+});
+
+describe('auxiliary classifiers', () => {
+  const withAux: [string, () => st.Graph, [string, number][]][] = [
+    ['googlenet', () => build('googlenet'), [['aux1.fc2', 0.3], ['aux2.fc2', 0.3]]],
+    ['inceptionV3', () => build('inceptionV3'), [['AuxLogits.fc', 0.4]]],
+  ];
+
+  it('are the auxiliary outputs of GoogLeNet (0.3 each) and Inception-v3 (0.4); auxLogits: false leaves none', () => {
+    for (const [, make, heads] of withAux) expect(make().auxiliaryOutputs.map((a) => [a.name, a.weight])).toEqual(heads);
+    expect(st.zoo.googlenet({ ...SMALL.googlenet, auxLogits: false }).auxiliaryOutputs).toEqual([]);
+    expect(st.zoo.inceptionV3({ ...SMALL.inceptionV3, auxLogits: false }).auxiliaryOutputs).toEqual([]);
+    // Inception-v3's head uses torchvision's 5x5/3 pool from a 17x17 grid (299 input) up, an adaptive one below.
+    expect(st.zoo.inceptionV3({ inputShape: [3, 299, 299], width: 1 / 16 }).layers.find((l) => l.name === 'AuxLogits.avgpool')!.type).toBe('avgPool2d');
+    expect(build('inceptionV3').layers.find((l) => l.name === 'AuxLogits.avgpool')!.type).toBe('adaptiveAvgPool2d');
+  });
+
+  for (const [name, make] of withAux)
+    it(`${name}: inference runs the main classifier alone; a training step runs the heads and gives every head parameter a gradient`, () => {
+      const model = make();
+      const aux = model.layers.filter((l) => /^(aux|AuxLogits)/.test(l.name!));
+      let calls = 0;
+      for (const layer of aux) {
+        const forward = layer.forwardFrom.bind(layer);
+        layer.forwardFrom = (inputs, options) => (calls++, forward(inputs, options));
+      }
+      const x = batchFor(model, 6);
+      model.forward(x);
+      model.forward(x, { training: true });
+      model.predictSync(x);
+      expect(calls).toBe(0);
+      const auxParams = model.params().filter((p) => /^(aux|AuxLogits)/.test(p.name));
+      const before = auxParams.map((p) => p.value.clone());
+      const loss = new st.nn.SoftmaxCrossEntropy();
+      trainBatch(model, loss, new st.optim.SGD(model.params(), { lr: 0.01 }), x, Int32Array.from([0, 1, 2, 3]));
+      expect(calls).toBe(aux.length);
+      for (const p of auxParams) expect(p.grad.data.some((g) => g !== 0), p.name).toBe(true);
+      auxParams.forEach((p, i) => expect(sameBits(p.value, before[i]), p.name).toBe(false));
+    });
 });
 
 describe('a CIFAR ResNet learns', () => {

@@ -58,5 +58,9 @@ describe('augment', () => {
     expect(() => st.data.augment(x, { flip: true } as never, 0)).toThrow(/augment has no option flip/);
     expect(() => st.data.augment(x, { fill: [1, 2] }, 0)).toThrow(/fill must have one value or one per channel \(3\), got 2/);
     expect(() => st.data.augment(x, { horizontalFlip: 1 as never }, 0)).toThrow(TypeError);
+    expect(() => st.data.augment(x, new Date(0) as never, 0)).toThrow(/^augment: augment must be \{ cropPadding\?, horizontalFlip\?, fill\? \}, got Date/);
+    const detached = x.clone();
+    structuredClone(detached.data.buffer, { transfer: [detached.data.buffer as ArrayBuffer] });
+    expect(() => st.data.augment(detached, {}, 0)).toThrow(/^augment: images has 0 values for shape/);
   });
 });

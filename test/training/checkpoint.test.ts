@@ -38,6 +38,8 @@ function net() {
 }
 
 const values = (m: st.Graph) => [...m.params(), ...m.buffers()].map((p) => Array.from(p.value.data));
+/** An epoch log without its timings, which no two runs share. */
+const untimed = ({ seconds: _s, imagesPerSecond: _i, ...rest }: st.EpochLog) => rest;
 
 describe('fit checkpoints', () => {
   const data = halves(96, 1);
@@ -74,9 +76,15 @@ describe('fit checkpoints', () => {
       expect(values(saved.model)).not.toEqual(values(straight));
 
       const resumed = net();
-      const history = await resumed.fit(data, { ...recipe, epochs: 4, resume: atEpoch2 });
+      const history = await resumed.fit(data, { ...recipe, epochs: 4, resume: atEpoch2, checkpoint: { path: file, everyEpochs: 2 } });
       expect(history.epochs.map((l) => l.epoch)).toEqual([2, 3]);
       expect(values(resumed)).toEqual(values(straight));
+      // The logs a checkpoint keeps are those the run reported, its own epoch's checkpoint field
+      // included, so the resumed run's whole history (what `train` writes to .log.jsonl) is the
+      // uninterrupted run's.
+      expect(saved.resume.history.map(untimed)).toEqual(logs.slice(0, 2).map(untimed));
+      expect(st.loadCheckpoint(file).resume.history.map(untimed)).toEqual(logs.map(untimed));
+      expect([...saved.resume.history, ...history.epochs].map(untimed)).toEqual(logs.map(untimed));
     });
   }
 

@@ -65,15 +65,49 @@ describe('fit faults', () => {
 
   it('an exception inside the worker, and one in a callback, reject with it; the model stays usable', async () => {
     const model = mlp();
-    const bad = { images: data.images, labels: data.labels.map((l) => l * 5) }; // label 5 of 2 classes
-    const err = (await model.fit(bad, options).then(() => null, (e: Error) => e))!;
-    expect(err.name).toBe('RangeError'); // the worker's error, as thrown there
-    expect(err.message).toBe('SoftmaxCrossEntropy: targets[1] must be a class index in [0, 2), got 5');
+    // Only the worker sees the outputs: these logits are no probabilities.
+    const probabilities = { type: 'binaryCrossEntropy', fromLogits: false } as const;
+    const err = (await model.fit({ images: data.images, targets: st.zeros([64, 2]) }, { ...options, loss: probabilities }).then(() => null, (e: Error) => e))!;
+    expect(err).toBeInstanceOf(RangeError); // the worker's error, of the class thrown there
+    expect(err.message).toMatch(/^BinaryCrossEntropy: y must hold probabilities in \[0, 1\] \(fromLogits: false\), got /);
     const after = values(model);
     await expect(model.fit(data, { ...options, epochs: 3, callbacks: { onEpochEnd: (l) => { if (l.epoch === 1) throw new Error('callback failed'); } } }))
       .rejects.toThrow('callback failed');
     expect(values(model)).not.toEqual(after); // epoch 0 and 1 arrived before the callback threw
     expect(model.forward(data.images).shape).toEqual([64, 2]);
+  });
+
+  it('bad data and options are refused on the calling thread, naming them, and leave the model as it was', async () => {
+    const model = mlp();
+    const before = values(model);
+    const refused = async (d: unknown, o: unknown, type: typeof TypeError, message: RegExp) => {
+      const err = (await model.fit(d as never, o as never).then(() => null, (e: Error) => e))!;
+      expect(err).toBeInstanceOf(type);
+      expect(err.message).toMatch(message);
+    };
+    // The worker's loss would say 'SoftmaxCrossEntropy: targets[1]'; this is fit's own check.
+    await refused({ images: data.images, labels: data.labels.map((l) => l * 5) }, options, RangeError,
+      /^fit: data\.labels\[1\] must be a class index in \[0, 2\) for this model's 2 outputs, got 5$/);
+    await refused({ images: st.zeros([0, 4]), labels: new Int32Array(0) }, options, RangeError, /^fit: data has no examples/);
+    await refused({ images: data.images, targets: st.zeros([64, 3]) }, { ...options, loss: 'euclidean' }, RangeError,
+      /^fit: data\.targets must be \[64, 2\]/);
+    await refused(data, { ...options, loss: 'euclidean' }, TypeError, /^fit: data has class labels, but the euclidean loss needs targets/);
+    await refused(data, { ...options, validationData: { images: data.images, labels: new Int32Array(63) } }, RangeError, /validationData/);
+    await refused(data, true, TypeError, /^fit: options must be an object/);
+    await refused(data, { ...options, callbacks: { onEpochEnded: () => {} } }, TypeError, /^fit: callbacks must be an object with onBatchEnd and\/or onEpochEnd/);
+    await refused(data, { ...options, clipNorm: -1 }, RangeError, /^fit: clipNorm must be in \[0, Infinity\), got -1/);
+    await refused(data, { ...options, optimizer: null }, TypeError, /^fit: optimizer must be/);
+    await refused(data, { ...options, shuffle: 'no' }, TypeError, /^fit: shuffle must be a boolean/);
+    await refused(data, { ...options, resourceLimits: { maxOldGenerationSizeMb: -1 } }, RangeError,
+      /^fit: resourceLimits\.maxOldGenerationSizeMb must be a number of megabytes > 0, got -1/);
+    await refused(data, { ...options, resume: { epoch: 1 } }, TypeError, /^fit: resume must be a checkpoint file or what loadCheckpoint returned/);
+    await refused(data, { ...options, checkpoint: { path: 'c.ckpt', metadata: { when: new Date(0) } } }, TypeError,
+      /^fit: checkpoint\.metadata\.when must be plain JSON/);
+    expect(values(model)).toEqual(before);
+    await expect(model.evaluate(data, null as never)).rejects.toThrow(/^evaluate: options must be an object/);
+    await expect(model.evaluate({ images: data.images, labels: data.labels.map(() => -1) })).rejects.toThrow(RangeError);
+    await expect(model.predict(st.zeros([2, 5]))).rejects.toThrow(/^predict: x must be \[N, 4\] for this model, got \[2, 5\]/);
+    await expect(model.predict(data.images, { batchSize: 2 ** 31 })).rejects.toThrow(/^predict: batchSize must be at most/);
   });
 
   it('an abort keeps the weights of the last finished epoch', async () => {

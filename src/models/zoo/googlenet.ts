@@ -17,10 +17,12 @@
  *   3x3, and true 5x5 convs (6,998,552 parameters with aux off).
  *
  * `auxLogits: true` adds the two auxiliary classifiers after 4a and 4d (torchvision's
- * InceptionAux: 4x4 average pool, conv 1x1 128, fc 1024, relu, dropout 0.7, fc) as
- * branches named aux1.* and aux2.*. A Graph has one output, the main logits, so the aux
- * heads are carried (their parameters count, save and load, as torchvision's do) but not
- * run or trained; torchvision likewise ignores them outside training.
+ * InceptionAux: adaptive average pool to 4x4, conv 1x1 128, fc 1024, relu, dropout 0.7,
+ * fc; the paper form pools 5x5/3 as the paper does) as branches named aux1.* and aux2.*,
+ * the graph's auxiliary outputs: training (`fit`, `forwardWithAuxiliary`) runs them and
+ * minimises loss(main) + 0.3·loss(aux1) + 0.3·loss(aux2), the paper's "discount weight"
+ * of 0.3; inference (`forward`, `predictSync`, `predict`) runs the main classifier
+ * alone, as torchvision's model in eval mode does.
  */
 import type { Graph } from '../graph.js';
 import { buildNet, type Net, type Node } from './net.js';
@@ -30,9 +32,9 @@ import { widthScale } from './resnet.js';
 export interface GoogLeNetOptions extends ZooOptions {
   /** `'torchvision'` (batch norm, default) or `'paper'` (biases, LRN, true 5x5 convs). */
   form?: 'torchvision' | 'paper';
-  /** Keep the two auxiliary classifiers (not trained: see above); default false. */
+  /** The two auxiliary classifiers, trained with loss weight 0.3 each (see above); default false. */
   auxLogits?: boolean;
-  /** Multiplies every conv's channels; default 1. */
+  /** Multiplies every conv's channels (and the auxiliary classifiers' fc 1024); default 1. */
   width?: number;
 }
 
@@ -72,12 +74,18 @@ export function inceptionModule(net: Net, conv: ConvUnit, x: Node, name: string,
   return net.concat(`${name}.concat`, b1, b2, b3, b4);
 }
 
-/** An auxiliary classifier: pool to 4x4, conv 1x1 128, fc 1024, relu, dropout 0.7, fc. */
-function auxHead(net: Net, conv: ConvUnit, x: Node, name: string, numClasses: number, paper: boolean): Node {
+/** The paper's weight of each auxiliary classifier's loss. */
+const AUX_WEIGHT = 0.3;
+
+/**
+ * An auxiliary classifier (pool to 4x4, conv 1x1 128, fc 1024, relu, dropout 0.7, fc;
+ * 128 and 1024 scaled by `width`), marked as an auxiliary output.
+ */
+export function auxHead(net: Net, conv: ConvUnit, x: Node, name: string, numClasses: number, paper: boolean, scaled: (c: number) => number): void {
   const pooled = paper ? net.avgPool(x, 5, 3, 0, `${name}.pool`) : net.adaptiveAvgPool(x, 4, `${name}.pool`);
-  let y = net.flatten(conv(pooled, `${name}.conv`, 128, 1));
-  y = net.dropout(net.relu(net.dense(y, `${name}.fc1`, 1024)), 0.7);
-  return net.dense(y, `${name}.fc2`, numClasses, true);
+  let y = net.flatten(conv(pooled, `${name}.conv`, scaled(128), 1));
+  y = net.dropout(net.relu(net.dense(y, `${name}.fc1`, scaled(1024))), 0.7);
+  net.auxiliary(net.dense(y, `${name}.fc2`, numClasses, true), AUX_WEIGHT);
 }
 
 /**
@@ -105,11 +113,11 @@ export function googlenet(options: GoogLeNetOptions = {}): Graph {
     x = net.maxPool(x, 3, 2, 0, true, 'maxpool2');
     x = module(module(x, 'inception3a'), 'inception3b');
     x = module(net.maxPool(x, 3, 2, 0, true, 'maxpool3'), 'inception4a');
-    if (aux) auxHead(net, conv, x, 'aux1', o.numClasses, paper);
+    if (aux) auxHead(net, conv, x, 'aux1', o.numClasses, paper, scaled);
     x = module(module(module(x, 'inception4b'), 'inception4c'), 'inception4d');
-    if (aux) auxHead(net, conv, x, 'aux2', o.numClasses, paper);
+    if (aux) auxHead(net, conv, x, 'aux2', o.numClasses, paper, scaled);
     x = module(x, 'inception4e');
     x = module(module(net.maxPool(x, 2, 2, 0, true, 'maxpool4'), 'inception5a'), 'inception5b');
     return net.dense(net.dropout(net.globalAvgPool(x, 'avgpool'), paper ? 0.4 : 0.2), 'fc', o.numClasses, true);
-  }, aux ? ' (auxLogits: false takes smaller inputs)' : '');
+  }, aux && paper ? ' (the paper form\'s auxiliary classifiers pool 5x5/3; auxLogits: false or the torchvision form take smaller inputs)' : '');
 }

@@ -9,12 +9,17 @@
  *   Mixed_7a        InceptionD, grid reduction                             -> 8x8x1280
  *   Mixed_7b/7c     InceptionE, 3x3 split into parallel 1x3 and 3x1       -> 8x8x2048
  *   global average pool, dropout 0.5, fc
- * The auxiliary classifier (InceptionAux on Mixed_6e: avg pool 5x5/3, conv 1x1 128,
- * conv 5x5 768, global average pool, fc) is kept with `auxLogits` (default true, as
- * torchvision): 27,161,264 parameters at the defaults, 23,834,568 without. A Graph has
- * one output, the main logits, so the aux head is carried (counted, saved, loaded) but
- * not run or trained. It needs a 17x17 grid at Mixed_6e (inputs of about 299); with
- * `auxLogits: false` any input of at least 75x75 works.
+ * The auxiliary classifier with batch norm (InceptionAux on Mixed_6e: avg pool 5x5/3,
+ * conv 1x1 128, conv 5x5 768, global average pool, fc) comes with `auxLogits` (default
+ * true, as torchvision): 27,161,264 parameters at the defaults, 23,834,568 without. It
+ * is the graph's auxiliary output: training (`fit`, `forwardWithAuxiliary`) minimises
+ * loss(main) + 0.4·loss(aux), the weight of TF-slim's train_image_classifier.py, which
+ * trained Google's Inception-v3 (the paper gives none; torchvision's reference script
+ * has no aux loss); inference (`forward`, `predictSync`, `predict`) runs the main
+ * classifier alone. torchvision's head needs Mixed_6e's 17x17 grid (inputs of 299 and
+ * up, where it is used as is); on a smaller grid an adaptive average pool to 5x5 takes
+ * the place of the 5x5/3 pool (which gives 5x5 at 17x17), so every input from 75x75 up
+ * works with the head, and its parameters are the same.
  */
 import type { Graph } from '../graph.js';
 import { buildNet, type Net, type Node } from './net.js';
@@ -22,7 +27,7 @@ import { boolArg, resolveOptions, type ZooOptions } from './options.js';
 import { widthScale } from './resnet.js';
 
 export interface InceptionV3Options extends ZooOptions {
-  /** Keep the auxiliary classifier (not trained: see above); default true. */
+  /** The auxiliary classifier, trained with loss weight 0.4 (see above); default true. */
   auxLogits?: boolean;
   /** Multiplies every conv's channels; default 1. */
   width?: number;
@@ -97,16 +102,24 @@ export function inceptionE(u: InceptionUnits, x: Node, name: string): Node {
   return u.net.concat(`${name}.concat`, b1, b3a, b3b, bda, bdb, bp);
 }
 
-function auxHead(u: InceptionUnits, x: Node, numClasses: number): Node {
-  let y = u.net.avgPool(x, 5, 3, 0, 'AuxLogits.avgpool');
+/** TF-slim's weight of the auxiliary classifier's loss. */
+const AUX_WEIGHT = 0.4;
+/** The Mixed_6e grid of a 299x299 input, which the 5x5/3 pool takes to the 5x5 that conv1 needs. */
+const AUX_GRID = 17;
+
+/** InceptionAux, marked as the graph's auxiliary output. */
+export function auxHead(u: InceptionUnits, x: Node, numClasses: number): void {
+  let y = Math.min(x.shape[1], x.shape[2]) >= AUX_GRID
+    ? u.net.avgPool(x, 5, 3, 0, 'AuxLogits.avgpool')
+    : u.net.adaptiveAvgPool(x, 5, 'AuxLogits.avgpool');
   y = u.conv(u.conv(y, 'AuxLogits.conv0', 128, 1), 'AuxLogits.conv1', 768, 5);
-  return u.net.dense(u.net.globalAvgPool(y, 'AuxLogits.gap'), 'AuxLogits.fc', numClasses, true);
+  u.net.auxiliary(u.net.dense(u.net.globalAvgPool(y, 'AuxLogits.gap'), 'AuxLogits.fc', numClasses, true), AUX_WEIGHT);
 }
 
 /**
  * @example
  * const model = st.zoo.inceptionV3();                                   // 3x299x299
- * const small = st.zoo.inceptionV3({ auxLogits: false, inputShape: [3, 75, 75], width: 0.25 });
+ * const small = st.zoo.inceptionV3({ inputShape: [3, 75, 75], width: 0.25 });
  */
 export function inceptionV3(options: InceptionV3Options = {}): Graph {
   const label = 'inceptionV3';
@@ -133,5 +146,5 @@ export function inceptionV3(options: InceptionV3Options = {}): Graph {
     x = inceptionE(u, x, 'Mixed_7b');
     x = inceptionE(u, x, 'Mixed_7c');
     return net.dense(net.dropout(net.globalAvgPool(x, 'avgpool'), 0.5), 'fc', o.numClasses, true);
-  }, aux ? ' (auxLogits: false takes inputs down to 75x75)' : '');
+  });
 }

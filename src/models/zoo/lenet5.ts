@@ -14,7 +14,8 @@
  * and fan-out); with He-normal starts one epoch of Adam lands about 0.4 points lower.
  */
 import { Sequential } from '../sequential.js';
-import { resolveOptions, type ZooOptions } from './options.js';
+import type { LayerConfig } from '../../nn/layer.js';
+import { cannotBuild, resolveOptions, type ZooOptions } from './options.js';
 
 /** `numClasses` (default 10), `inputShape` (default [1, 32, 32], at least 16x16), `seed` (default 0). */
 export type LeNet5Options = ZooOptions;
@@ -32,21 +33,25 @@ export function lenet5(options: LeNet5Options = {}): Sequential {
   const [c, h, w] = o.inputShape;
   if (h < SMALLEST || w < SMALLEST)
     throw new RangeError(`lenet5: inputShape [${c}, ${h}, ${w}] is too small; the smallest it takes is [${c}, ${SMALLEST}, ${SMALLEST}]`);
-  return Sequential.fromConfig(
-    [
-      { type: 'conv2d', filters: 6, kernelSize: 5, name: 'c1', kernelInitializer: 'glorotUniform' },
-      { type: 'relu' },
-      { type: 'maxPool2d', kernelSize: 2, name: 's2' },
-      { type: 'conv2d', filters: 16, kernelSize: 5, name: 'c3', kernelInitializer: 'glorotUniform' },
-      { type: 'relu' },
-      { type: 'maxPool2d', kernelSize: 2, name: 's4' },
-      { type: 'flatten' },
-      { type: 'dense', units: 120, name: 'f5', kernelInitializer: 'glorotUniform' },
-      { type: 'relu' },
-      { type: 'dense', units: 84, name: 'f6', kernelInitializer: 'glorotUniform' },
-      { type: 'relu' },
-      { type: 'dense', units: o.numClasses, name: 'output', kernelInitializer: 'glorotUniform' },
-    ],
-    { inputShape: o.inputShape, seed: o.seed },
-  );
+  const layers: LayerConfig[] = [
+    { type: 'conv2d', filters: 6, kernelSize: 5, name: 'c1', kernelInitializer: 'glorotUniform' },
+    { type: 'relu' },
+    { type: 'maxPool2d', kernelSize: 2, name: 's2' },
+    { type: 'conv2d', filters: 16, kernelSize: 5, name: 'c3', kernelInitializer: 'glorotUniform' },
+    { type: 'relu' },
+    { type: 'maxPool2d', kernelSize: 2, name: 's4' },
+    { type: 'flatten' },
+    { type: 'dense', units: 120, name: 'f5', kernelInitializer: 'glorotUniform' },
+    { type: 'relu' },
+    { type: 'dense', units: 84, name: 'f6', kernelInitializer: 'glorotUniform' },
+    { type: 'relu' },
+    { type: 'dense', units: o.numClasses, name: 'output', kernelInitializer: 'glorotUniform' },
+  ];
+  try {
+    return Sequential.fromConfig(layers, { inputShape: o.inputShape, seed: o.seed });
+  } catch (e) {
+    // Options within their own bounds can still make a layer too large: 84 weights per class, a huge input.
+    if (e instanceof RangeError) throw cannotBuild('lenet5', o, e);
+    throw e;
+  }
 }

@@ -4,6 +4,7 @@
  * "dry", computing only output shapes (no weights), so a builder can find out cheaply
  * whether an input size is large enough, and the smallest that is.
  */
+import { MAX_ELEMENTS } from '../../errors.js';
 import { Graph, type GraphNode } from '../graph.js';
 import { AdaptiveAvgPool2D } from '../../nn/adaptive-pool.js';
 import { BatchNorm2D } from '../../nn/batch-norm.js';
@@ -17,7 +18,7 @@ import { Add, Concat } from '../../nn/merge.js';
 import { AvgPool2D, GlobalAvgPool2D, MaxPool2D } from '../../nn/pooling.js';
 import { ReLU } from '../../nn/activations.js';
 import type { Shape } from '../../tensor.js';
-import type { ResolvedOptions } from './options.js';
+import { cannotBuild, type ResolvedOptions } from './options.js';
 
 /** A node of a Net: a GraphNode, or in a dry run only a shape. */
 export interface Node {
@@ -39,6 +40,8 @@ export class Net {
   readonly input: Node;
   /** In a dry run: the parameters the layers would have. */
   dryParams = 0;
+  /** Heads that training adds to the loss (`auxiliary`), given to the graph's output. */
+  private readonly heads: { node: Node; weight: number }[] = [];
 
   constructor(inputShape: Shape, seed: number, dry: boolean) {
     if (dry) {
@@ -54,16 +57,25 @@ export class Net {
     if (!this.graph) {
       const shapes = inputs.map((n) => n.shape);
       const shape = layer.outputShapeFrom(shapes);
-      this.dryParams += paramsOf(layer, shapes[0]);
+      const params = paramsOf(layer, shapes[0]);
+      // The real build would fail allocating them: fail here, where buildNet can say which options did it.
+      if (params > MAX_ELEMENTS)
+        throw new RangeError(`${layer.type} '${layer.name}': ${params} parameters, more than the ${MAX_ELEMENTS} a Float32Array can hold`);
+      this.dryParams += params;
       return { shape };
     }
     return this.graph.add(layer, ...(inputs as GraphNode[]));
   }
 
+  /** Marks `node` as an auxiliary output whose loss training adds with `weight` (see Graph.output). */
+  auxiliary(node: Node, weight: number): void {
+    this.heads.push({ node, weight });
+  }
+
   /** The finished graph (not for a dry run). */
   finish(output: Node): Graph {
     if (!this.graph) throw new Error('Net.finish: a dry run has no graph');
-    return this.graph.output(output as GraphNode);
+    return this.graph.output(output as GraphNode, { auxiliary: this.heads.map(({ node, weight }) => ({ node: node as GraphNode, weight })) });
   }
 
   conv(x: Node, name: string, filters: number, kernelSize: Pair, spec: ConvSpec = {}): Node {
@@ -153,26 +165,40 @@ function paramsOf(layer: BaseLayer, input: Shape): number {
 /** Set while `countParamsDry` runs: buildNet then counts instead of building. */
 let counting = false;
 
-/** Carries a dry count out of a builder (the builder's code after buildNet is skipped). */
-class DryCount {
-  constructor(readonly params: number) {}
+/** What a dry run finds out about the model a builder would return. */
+export interface DryRun {
+  /** Trainable scalars, auxiliary heads included. */
+  params: number;
+  /** One sample's input and output shapes. */
+  inputShape: Shape;
+  outputShape: Shape;
+}
+
+/** Carries a dry run's result out of a builder (the builder's code after buildNet is skipped). */
+class DryResult {
+  constructor(readonly result: DryRun) {}
 }
 
 /**
- * The parameter count of the model `build` would return, from a dry run: no weights
- * are allocated, so VGG's 138M parameters are counted in milliseconds.
+ * The parameter count and shapes of the model `build` would return, from a dry run:
+ * no weights are allocated, so VGG's 138M parameters are counted in milliseconds.
  */
-export function countParamsDry(build: () => unknown): number {
+export function dryRun(build: () => unknown): DryRun {
   counting = true;
   try {
     build();
   } catch (e) {
-    if (e instanceof DryCount) return e.params;
+    if (e instanceof DryResult) return e.result;
     throw e;
   } finally {
     counting = false;
   }
-  throw new Error('countParamsDry: the builder does not build through buildNet');
+  throw new Error('dryRun: the builder does not build through buildNet');
+}
+
+/** The parameter count of the model `build` would return (see dryRun). */
+export function countParamsDry(build: () => unknown): number {
+  return dryRun(build).params;
 }
 
 /** Spatial sizes tried when looking for an architecture's smallest input. */
@@ -180,29 +206,32 @@ const LARGEST_TRIED = 512;
 
 /**
  * Builds the graph `body` describes, first running it dry: an input too small for the
- * architecture gives a RangeError naming the smallest square input it takes (and `hint`).
+ * architecture gives a RangeError naming the smallest square input it takes (and `hint`);
+ * options that give a layer no input size can build (a huge growthRate) give one naming them.
  */
 export function buildNet(label: string, o: ResolvedOptions, body: (net: Net) => Node, hint = ''): Graph {
-  const fits = (shape: Shape) => {
+  const failure = (shape: Shape): RangeError | undefined => {
     try {
       body(new Net(shape, 0, true));
-      return true;
+      return undefined;
     } catch (e) {
-      if (e instanceof RangeError) return false;
+      if (e instanceof RangeError) return e;
       throw e;
     }
   };
-  if (!fits(o.inputShape)) {
+  const error = failure(o.inputShape);
+  if (error) {
     const [c, h, w] = o.inputShape;
     let min = 0;
-    for (let s = 1; s <= LARGEST_TRIED && !min; s++) if (fits([c, s, s])) min = s;
-    const smallest = min ? `the smallest square input it takes is [${c}, ${min}, ${min}]` : `no square input up to ${LARGEST_TRIED} fits`;
-    throw new RangeError(`${label}: inputShape [${c}, ${h}, ${w}] is too small for this architecture; ${smallest}${hint}`);
+    for (let s = 1; s <= LARGEST_TRIED && !min; s++) if (!failure([c, s, s])) min = s;
+    if (min > Math.min(h, w))
+      throw new RangeError(`${label}: inputShape [${c}, ${h}, ${w}] is too small for this architecture; the smallest square input it takes is [${c}, ${min}, ${min}]${hint}`);
+    throw cannotBuild(label, o, error);
   }
   if (counting) {
     const dry = new Net(o.inputShape, o.seed, true);
-    body(dry);
-    throw new DryCount(dry.dryParams);
+    const out = body(dry);
+    throw new DryResult({ params: dry.dryParams, inputShape: o.inputShape, outputShape: out.shape });
   }
   const net = new Net(o.inputShape, o.seed, false);
   return net.finish(body(net));

@@ -3,6 +3,7 @@
  * `numClasses`, `inputShape` ([C, H, W], no batch) and `seed`, plus the knobs of its
  * own architecture; an option it does not know is an error, so a typo is not ignored.
  */
+import { formatShape, MAX_ELEMENTS } from '../../errors.js';
 import type { Graph } from '../graph.js';
 
 /** The options common to every zoo model. */
@@ -23,6 +24,8 @@ export interface ResolvedOptions {
   numClasses: number;
   inputShape: [number, number, number];
   seed: number;
+  /** The options as given (those not undefined), for errors about what they build. */
+  given: Record<string, unknown>;
 }
 
 /**
@@ -40,6 +43,8 @@ export function resolveOptions(
     if (o[key] !== undefined && !['numClasses', 'inputShape', 'seed', ...known].includes(key))
       throw new RangeError(`${label}: unknown option '${key}'; known options: ${['numClasses', 'inputShape', 'seed', ...known].join(', ')}`);
   const numClasses = intArg(label, 'numClasses', o.numClasses, 1) ?? defaults.numClasses;
+  // The output layer holds one row of weights per class.
+  if (numClasses > MAX_ELEMENTS) throw new RangeError(`${label}: numClasses must be at most ${MAX_ELEMENTS}, got ${numClasses}`);
   const seed = intArg(label, 'seed', o.seed, 0) ?? 0;
   let inputShape = defaults.inputShape;
   if (o.inputShape !== undefined) {
@@ -48,7 +53,15 @@ export function resolveOptions(
       throw new RangeError(`${label}: inputShape must be [C, H, W] of positive integers (no batch), got ${JSON.stringify(s)}`);
     inputShape = [s[0], s[1], s[2]];
   }
-  return { numClasses, inputShape, seed };
+  const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  return { numClasses, inputShape, seed, given };
+}
+
+/** The error for options that give a layer no input size can build (a huge growthRate or numClasses), naming them. */
+export function cannotBuild(label: string, o: ResolvedOptions, cause: Error): RangeError {
+  const given = Object.entries({ ...o.given, inputShape: o.inputShape })
+    .map(([k, v]) => `${k}: ${Array.isArray(v) ? formatShape(v) : String(v)}`).join(', ');
+  return new RangeError(`${label}: the options { ${given} } give a network that cannot be built (${cause.message})`, { cause });
 }
 
 /** An optional integer option >= min. */

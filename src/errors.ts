@@ -7,8 +7,9 @@ import { constants } from 'node:buffer';
 /** The most elements a Float32Array can hold in this Node.js. */
 export const MAX_ELEMENTS = Math.floor(constants.MAX_LENGTH / 4);
 
-export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
+/** A shape for a message; entries that are not numbers (a Symbol, a BigInt) are shown as they are, never thrown on. */
+export function formatShape(shape: readonly unknown[]): string {
+  return `[${Array.from(shape, (d) => String(d)).join(', ')}]`;
 }
 
 /** What a wrong argument was, for "must be X, got Y": its class name, null or its typeof. */
@@ -18,6 +19,36 @@ export function describeType(v: unknown): string {
   return typeof v;
 }
 
+/** An option's value, or `fallback` when it is undefined (null is a wrong value, not a missing one). */
+export function orDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
+
+/** A wrong value for a message: a primitive as it is (a Symbol too), an object or function by its type. */
+export function describeValue(v: unknown): string {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') ? describeType(v) : String(v);
+}
+
+/** Whether `v` is a plain object (`{ ... }` or `Object.create(null)`), not a Date, Map, array or class instance. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Throws unless `value` is an options object (not null, an array or a function); `form` shows one. */
+export function checkObject(op: string, name: string, value: unknown, form: string): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeError(`${op}: ${name} must be ${form}, got ${describeType(value)}`);
+}
+
+/** An optional boolean option: `fallback` when undefined; anything else but a boolean is a TypeError. */
+export function checkBoolean(op: string, name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new TypeError(`${op}: ${name} must be a boolean, got ${describeValue(value)}`);
+  return value;
+}
+
 /** Whether two typed arrays share any byte of memory. */
 export function overlaps(x: ArrayBufferView, y: ArrayBufferView): boolean {
   return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
@@ -25,7 +56,7 @@ export function overlaps(x: ArrayBufferView, y: ArrayBufferView): boolean {
 
 /** Checks that `shape` is an array of non-negative integers and returns its element count. */
 export function checkShape(op: string, name: string, shape: unknown): number {
-  if (!Array.isArray(shape)) throw new TypeError(`${op}: ${name} must be an array of dimensions, got ${typeof shape}`);
+  if (!Array.isArray(shape)) throw new TypeError(`${op}: ${name} must be an array of dimensions, got ${describeType(shape)}`);
   let count = 1;
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];

@@ -7,7 +7,7 @@
 export { Tensor, tensor, zeros, ones, full, randn, rand, sizeOf, type Shape, type NestedArray } from './tensor.js';
 export { Rng } from './random.js';
 export type { Param } from './param.js';
-export { backendInfo, setNumThreads, getNumThreads, type BackendInfo } from './backend.js';
+export { backendInfo, memoryStats, setNumThreads, getNumThreads, type BackendInfo, type MemoryStats } from './backend.js';
 export * as ops from './ops/index.js';
 export * as nn from './nn/index.js';
 export { Sequential, Graph, GraphNode } from './models/index.js';

@@ -17,7 +17,7 @@ export class Rng {
   private spare: number | null = null;
 
   constructor(seed: number) {
-    if (!Number.isInteger(seed)) throw new TypeError(`Rng: seed must be an integer, got ${seed}`);
+    if (!Number.isInteger(seed)) throw new TypeError(`Rng: seed must be an integer, got ${String(seed)}`);
     let x = seed >>> 0;
     // Mix in the high bits too, so seeds that differ only above 2^32 differ here.
     x = (x ^ Math.floor(seed / 4294967296)) >>> 0;
@@ -54,8 +54,9 @@ export class Rng {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
-  /** A uniform integer in [0, n). */
+  /** A uniform integer in [0, n), for an integer n >= 1 (exactly uniform up to 2^53). */
   int(n: number): number {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`Rng.int: n must be an integer >= 1, got ${String(n)}`);
     return Math.floor(this.uniform() * n);
   }
 

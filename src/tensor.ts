@@ -3,7 +3,7 @@
  * no native memory: it is an ordinary garbage-collected object, and the native
  * kernels read and write its `data` in place.
  */
-import { checkFloat32, checkShape, formatShape, checkNumber } from './errors.js';
+import { checkFloat32, checkShape, formatShape, checkNumber, describeType, orDefault } from './errors.js';
 import { Rng } from './random.js';
 
 export type Shape = readonly number[];
@@ -42,14 +42,15 @@ export class Tensor {
    * @example st.zeros([2, 3, 4]).reshape([2, -1]).shape  // [2, 12]
    */
   reshape(shape: Shape): Tensor {
+    if (!Array.isArray(shape)) throw new TypeError(`reshape: shape must be an array of dimensions, got ${describeType(shape)}`);
     const inferred = shape.indexOf(-1);
     if (inferred >= 0) {
       if (shape.indexOf(-1, inferred + 1) >= 0)
-        throw new RangeError(`reshape: only one dimension may be -1, got ${formatShape(shape)}`);
+        throw new RangeError(`reshape: shape may hold only one -1, got ${formatShape(shape)}`);
       const rest = shape.filter((_, i) => i !== inferred);
       const known = checkShape('reshape', 'shape', rest);
       if (known === 0 || this.size % known !== 0)
-        throw new RangeError(`reshape: cannot infer -1 in ${formatShape(shape)} for ${this.size} elements`);
+        throw new RangeError(`reshape: cannot infer the -1 in shape ${formatShape(shape)} for ${this.size} elements`);
       shape = shape.map((d) => (d === -1 ? this.size / known : d));
     }
     const size = checkShape('reshape', 'shape', shape);
@@ -112,15 +113,16 @@ function flatten(value: NestedArray, shape: number[], dim: number, out: Float32A
  * st.tensor(new Float32Array(12), [3, 4])
  */
 export function tensor(data: Float32Array | NestedArray, shape?: Shape): Tensor {
-  if (data instanceof Float32Array) return new Tensor(data, shape ?? [data.length]);
+  // Only undefined means "infer the shape": null is a wrong shape, refused by the constructor.
+  if (data instanceof Float32Array) return new Tensor(data, orDefault(shape, [data.length]));
   if (ArrayBuffer.isView(data)) checkFloat32('tensor', 'data', data);
-  if (typeof data === 'number') return new Tensor(Float32Array.of(data), shape ?? []);
+  if (typeof data === 'number') return new Tensor(Float32Array.of(data), orDefault(shape, []));
   if (!Array.isArray(data)) throw new TypeError(`tensor: data must be a Float32Array or (nested) number arrays`);
   const inferred = nestedShape(data);
   const size = checkShape('tensor', 'shape', inferred);
   const flat = new Float32Array(size);
   flatten(data, inferred, 0, flat, 0);
-  return new Tensor(flat, shape ?? inferred);
+  return new Tensor(flat, orDefault(shape, inferred));
 }
 
 /** A tensor of zeros. */
@@ -130,13 +132,16 @@ export function zeros(shape: Shape): Tensor {
 
 /** A tensor of ones. */
 export function ones(shape: Shape): Tensor {
-  return full(shape, 1);
+  return filled('ones', shape, 1);
 }
 
 /** A tensor filled with `value`. */
 export function full(shape: Shape, value: number): Tensor {
-  checkNumber('full', 'value', value);
-  return new Tensor(new Float32Array(checkShape('full', 'shape', shape)).fill(value), shape);
+  return filled('full', shape, checkNumber('full', 'value', value));
+}
+
+function filled(op: string, shape: Shape, value: number): Tensor {
+  return new Tensor(new Float32Array(checkShape(op, 'shape', shape)).fill(value), shape);
 }
 
 export interface RandomOptions {
@@ -144,33 +149,51 @@ export interface RandomOptions {
   seed?: number;
 }
 
+/** The options object of randn/rand (undefined: all defaults) and its seeded generator. */
+function randomSource(op: string, options: unknown): { o: Record<string, unknown>; rng: Rng } {
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError(`${op}: options must be an object like { seed: 1 }, got ${describeType(options)}`);
+  const o = options as Record<string, unknown>;
+  if (o.seed !== undefined && (typeof o.seed !== 'number' || !Number.isInteger(o.seed)))
+    throw new TypeError(`${op}: seed must be an integer, got ${String(o.seed)}`);
+  return { o, rng: new Rng(orDefault(o.seed as number | undefined, 0)) };
+}
+
+/** An optional finite number option: undefined gives the default, anything else must be a finite number. */
+function numberOr(op: string, name: string, value: unknown, fallback: number): number {
+  return value === undefined ? fallback : checkNumber(op, name, value);
+}
+
 /**
  * Normally distributed values.
  * @example st.randn([64, 10], { seed: 1, std: 0.1 })
  */
 export function randn(shape: Shape, options: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
-  const out = zeros(shape);
-  const rng = new Rng(options.seed ?? 0);
-  const mean = options.mean ?? 0;
-  const std = options.std ?? 1;
+  const { o, rng } = randomSource('randn', options);
+  const mean = numberOr('randn', 'mean', o.mean, 0);
+  const std = numberOr('randn', 'std', o.std, 1);
+  if (std < 0) throw new RangeError(`randn: std must be >= 0, got ${std}`);
+  const out = new Tensor(new Float32Array(checkShape('randn', 'shape', shape)), shape);
   for (let i = 0; i < out.size; i++) out.data[i] = mean + std * rng.normal();
   return out;
 }
 
 /**
- * Uniformly distributed values in [low, high).
+ * Uniformly distributed values in [low, high) (high > low).
  * @example st.rand([3, 3], { seed: 7, low: -1, high: 1 })
  */
 export function rand(shape: Shape, options: RandomOptions & { low?: number; high?: number } = {}): Tensor {
-  const out = zeros(shape);
-  const rng = new Rng(options.seed ?? 0);
-  const low = options.low ?? 0;
-  const high = options.high ?? 1;
+  const { o, rng } = randomSource('rand', options);
+  const low = numberOr('rand', 'low', o.low, 0);
+  const high = numberOr('rand', 'high', o.high, 1);
+  if (!(high > low) || !Number.isFinite(high - low))
+    throw new RangeError(`rand: high must be > low (and high - low finite) for values in [low, high), got low ${low}, high ${high}`);
+  const out = new Tensor(new Float32Array(checkShape('rand', 'shape', shape)), shape);
   for (let i = 0; i < out.size; i++) out.data[i] = low + (high - low) * rng.uniform();
   return out;
 }
 
-/** The element count of a shape. */
+/** The element count of a shape (checked: non-negative integer dimensions, at most a Float32Array's capacity). */
 export function sizeOf(shape: Shape): number {
-  return shape.reduce((a, b) => a * b, 1);
+  return checkShape('sizeOf', 'shape', shape);
 }

@@ -14,9 +14,11 @@
  * Files are written atomically: to a temporary file beside the target, flushed,
  * then renamed over it, so a crash never leaves a half-written model.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { accessSync, closeSync, constants, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { describeType, describeValue, isPlainObject } from '../errors.js';
 import type { Graph, GraphConfig } from '../models/graph.js';
 import type { SequentialConfig } from '../models/sequential.js';
 
@@ -70,24 +72,66 @@ export function encodeModel(model: Graph, metadata: Metadata = {}): Buffer {
   return Buffer.concat([body, crc]);
 }
 
-/** Writes `bytes` to `file` atomically: a temporary file in the same folder, flushed, then renamed. */
-export function writeFileAtomic(file: string, bytes: Uint8Array): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(temp, 'w');
+/**
+ * Writes `bytes` to `file` atomically: a new temporary file in the same folder (so the
+ * rename stays on one file system), written, flushed, renamed over `file`, then the
+ * folder flushed so that the rename itself is on disk. A crash at any point leaves the
+ * previous file or the new one, never a mix; a crash may leave the temporary file,
+ * `.<name>.<pid>.<random>.tmp`, which nothing reads. A failure (full disk, read-only
+ * file or file system) throws an Error naming `file` and the cause, with the previous
+ * file unchanged and the temporary file removed. A new file keeps the mode of the one
+ * it replaces. `op` names the caller in the error for a `file` that is not a path.
+ */
+export function writeFileAtomic(file: string, bytes: Uint8Array, op = 'save'): void {
+  if (typeof file !== 'string' || file === '')
+    throw new TypeError(`${op}: file must be a non-empty path, got ${file === '' ? 'an empty string' : describeValue(file)}`);
+  const fail = (err: unknown): never => {
+    throw new Error(`${file}: not written (${(err as Error).message}); any previous file there is unchanged`, { cause: err });
+  };
+  let mode = 0o666;
   try {
+    mode = statSync(file).mode & 0o777;
+    // rename needs only the folder's permission: without this check a read-only file would be replaced.
+    accessSync(file, constants.W_OK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') fail(err);
+  }
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  let created = false;
+  try {
+    fd = openSync(temp, 'wx', mode);
+    created = true;
     for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
     fsyncSync(fd);
-  } catch (err) {
     closeSync(fd);
-    unlinkSync(temp);
-    throw err;
-  }
-  closeSync(fd);
-  try {
+    fd = undefined;
     renameSync(temp, file);
   } catch (err) {
-    unlinkSync(temp);
-    throw err;
+    // Cleanup errors are dropped so that the error thrown is the cause.
+    if (fd !== undefined) ignoreErrors(() => closeSync(fd!));
+    if (created) ignoreErrors(() => unlinkSync(temp));
+    fail(err);
+  }
+  // The file is in place whatever happens now. Windows cannot open a folder, and some
+  // file systems refuse to flush one; the save has not failed then, it is only less durable.
+  if (process.platform !== 'win32')
+    ignoreErrors(() => {
+      const dirFd = openSync(dir, 'r');
+      try {
+        fsyncSync(dirFd);
+      } finally {
+        closeSync(dirFd);
+      }
+    });
+}
+
+function ignoreErrors(f: () => void): void {
+  try {
+    f();
+  } catch {
+    // see the callers
   }
 }
 
@@ -97,5 +141,32 @@ export function writeFileAtomic(file: string, bytes: Uint8Array): void {
  * @example st.save(model, 'lenet5.striate', { normalize: { mean: 0.1307, std: 0.3081 } });
  */
 export function save(model: Graph, file: string, metadata: Metadata = {}): void {
+  checkMetadata('save', 'metadata', metadata);
   writeFileAtomic(file, encodeModel(model, metadata));
+}
+
+/** Throws unless `metadata` is a plain JSON object that survives JSON unchanged (see checkJson). */
+export function checkMetadata(op: string, name: string, metadata: unknown): asserts metadata is Metadata {
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))
+    throw new TypeError(`${op}: ${name} must be a plain JSON object, got ${describeType(metadata)}`);
+  checkJson(op, metadata, name, []);
+}
+
+/**
+ * Throws unless `value` survives JSON unchanged: null, booleans, finite numbers, strings,
+ * arrays and plain objects of them, without cycles. JSON.stringify would throw on a cycle
+ * or a BigInt without saying where, and quietly drop or change the rest (undefined,
+ * functions, NaN, a Date), so the file would not hold what was saved.
+ */
+function checkJson(op: string, value: unknown, at: string, parents: object[]): void {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new RangeError(`${op}: ${at} must be a finite number to survive JSON, got ${value}`);
+    return;
+  }
+  if (!Array.isArray(value) && !isPlainObject(value)) throw new TypeError(`${op}: ${at} must be plain JSON (null, boolean, number, string, array or plain object), got ${describeType(value)}`);
+  if (parents.includes(value as object)) throw new TypeError(`${op}: ${at} refers back to itself (a cycle); metadata must be plain JSON`);
+  parents.push(value as object);
+  for (const [key, item] of Object.entries(value as object)) checkJson(op, item, Array.isArray(value) ? `${at}[${key}]` : `${at}.${key}`, parents);
+  parents.pop();
 }

@@ -13,7 +13,7 @@ import * as ew from '../ops/elementwise.js';
 import { KeptArray, keepsOutput } from './kept-array.js';
 import { Tensor, type Shape } from '../tensor.js';
 import {
-  Layer, checkGradShape, checkInput, checkOptions, missingForward, numberOption,
+  ANY_SAMPLE_RANK, Layer, checkForwardOptions, checkSampleShape, checkGradShape, checkInput, checkOptions, missingForward, numberOption,
   type BaseLayerOptions, type ForwardOptions, type LayerConfig,
 } from './layer.js';
 
@@ -33,6 +33,7 @@ abstract class Activation extends Layer {
   protected readonly pointwise: boolean = true;
 
   outputShape(inputShape: Shape): Shape {
+    checkSampleShape(this.label, inputShape, ANY_SAMPLE_RANK, '[...] (up to 5 dimensions)');
     return inputShape;
   }
 
@@ -41,6 +42,7 @@ abstract class Activation extends Layer {
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    checkForwardOptions(this.label, options);
     checkInput(this.label, 'x', x, ANY_RANK, 'a tensor [N, ...]');
     let data: Float32Array;
     if (this.pointwise && options.transient?.overwritable[0]) data = x.data;
@@ -197,6 +199,7 @@ export class Softmax extends Activation {
     return this.makeConfig({ axis: this.axis });
   }
   override outputShape(inputShape: Shape): Shape {
+    checkSampleShape(this.label, inputShape, ANY_SAMPLE_RANK, '[...] (up to 5 dimensions)');
     // A sample shape lacks the batch axis: tensor axis a is its axis a - 1.
     if (Math.abs(this.axis) > inputShape.length)
       throw new RangeError(`${this.label}: axis ${this.axis} is out of range for a sample shape of rank ${inputShape.length}`);

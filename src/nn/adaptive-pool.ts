@@ -6,9 +6,10 @@
  *   backward  dx = adaptiveAvgPool2dGrad(dy, x.shape)
  */
 import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, resolveOutputSize, type AdaptiveOutputSize } from '../ops/adaptive-pool.js';
+import { formatShape, MAX_ELEMENTS } from '../errors.js';
 import type { Shape, Tensor } from '../tensor.js';
 import {
-  Layer, checkGradShape, checkInput, checkOptions, checkSampleShape, missingForward, missingOption,
+  Layer, checkForwardOptions, checkGradShape, checkInput, checkOptions, checkSampleShape, missingForward, missingOption,
   type BaseLayerOptions, type ForwardOptions, type LayerConfig,
 } from './layer.js';
 
@@ -42,11 +43,16 @@ export class AdaptiveAvgPool2D extends Layer {
 
   outputShape(inputShape: Shape): Shape {
     checkSampleShape(this.label, inputShape, [3], '[C, H, W]');
-    return [inputShape[0], ...this.targetSize];
+    const out = [inputShape[0], ...this.targetSize];
+    if (out[0] * out[1] * out[2] > MAX_ELEMENTS)
+      throw new RangeError(
+        `${this.label}: outputSize ${formatShape(this.targetSize)} makes samples of ${formatShape(out)}, more than the ${MAX_ELEMENTS} values a Float32Array can hold`,
+      );
+    return out;
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    void options;
+    checkForwardOptions(this.label, options);
     checkInput(this.label, 'x', x, [4], '[N, C, H, W]');
     this.xShape = x.shape;
     return adaptiveAvgPool2d(x, this.targetSize);

@@ -12,12 +12,13 @@
  * `momentum` follows PyTorch (the weight of the new batch, default 0.1), not
  * Keras (the weight of the old value, 0.99).
  */
+import { MAX_ELEMENTS } from '../errors.js';
 import { KeptArray, keepsOutput } from './kept-array.js';
 import * as ew from '../ops/elementwise.js';
 import type { Param } from '../param.js';
 import { Tensor, type Shape } from '../tensor.js';
 import {
-  Layer, checkGradShape, checkInput, checkOptions, checkSampleShape, intOption, makeParam, missingForward, numberOption,
+  Layer, checkForwardOptions, checkGradShape, checkInput, checkOptions, checkSampleShape, intOption, makeParam, missingForward, numberOption,
   type BaseLayerOptions, type Buffer, type ForwardOptions, type LayerConfig,
 } from './layer.js';
 
@@ -57,6 +58,8 @@ abstract class BatchNorm extends Layer {
     this.eps = numberOption(this.label, 'eps', o.eps, 1e-5, Number.MIN_VALUE);
     this.momentum = numberOption(this.label, 'momentum', o.momentum, 0.1, 0, 1);
     const channels = intOption(this.label, 'channels', o.channels, 1);
+    if (channels !== undefined && channels > MAX_ELEMENTS)
+      throw new RangeError(`${this.label}: channels must be at most ${MAX_ELEMENTS}, got ${channels}`);
     if (channels !== undefined) this.create(channels);
   }
 
@@ -97,6 +100,7 @@ abstract class BatchNorm extends Layer {
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    checkForwardOptions(this.label, options);
     checkInput(this.label, 'x', x, this.ranks, this.layout);
     if (this.channels === undefined) this.build(x.shape.slice(1));
     this.outputShape(x.shape.slice(1));

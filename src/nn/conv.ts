@@ -5,6 +5,7 @@
  *   forward   y = W ⋆ x + b  (cross-correlation, as every framework)
  *   backward  dx = conv·GradInput(dy, W),  dW += conv·GradWeight(x, dy).dw,  db += Σ_{n,spatial} dy
  */
+import { formatShape, MAX_ELEMENTS, orDefault } from '../errors.js';
 import { KeptArray, keepsOutput } from './kept-array.js';
 import {
   conv1d, conv1dGradInput, conv1dGradWeight, conv2d, conv2dGradInput, conv2dGradWeight, conv2dOutputShape,
@@ -14,8 +15,8 @@ import type { Param } from '../param.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { checkInitializer, initialize, type InitializerName } from './init.js';
 import {
-  Layer, boolOption, checkGradShape, checkInput, checkOptions, checkSampleShape, intOption, makeParam, missingForward,
-  missingOption, type BaseLayerOptions, type ForwardOptions, type LayerConfig,
+  Layer, boolOption, buildSeed, checkForwardOptions, checkGradShape, checkInput, checkOptions, checkSampleShape, intOption, makeParam,
+  missingForward, missingOption, type BaseLayerOptions, type ForwardOptions, type LayerConfig,
 } from './layer.js';
 
 interface ConvCommonOptions extends BaseLayerOptions {
@@ -108,13 +109,26 @@ abstract class Conv extends Layer {
   protected create(inChannels: number, seed?: number): void {
     if (inChannels % this.groups !== 0)
       throw new RangeError(`${this.label}: input channels (${inChannels}) must be divisible by groups (${this.groups})`);
+    const shape = this.weightShape(inChannels);
+    const fallback = buildSeed(this.label, seed);
     this.inChannels = inChannels;
-    this.seed ??= seed ?? 0;
-    const shape = [this.filters, inChannels / this.groups, ...this.kernelShape()];
+    this.seed ??= fallback;
     const w = initialize(new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape), this.kernelInitializer,
       this.seed);
     this.weight = makeParam('weight', w);
     if (this.useBias) this.bias = makeParam('bias', new Tensor(new Float32Array(this.filters), [this.filters]));
+  }
+
+  /** The weight's shape for `inChannels`, refused when a Float32Array cannot hold it. */
+  private weightShape(inChannels: number): number[] {
+    const shape = [this.filters, inChannels / this.groups, ...this.kernelShape()];
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (size > MAX_ELEMENTS)
+      throw new RangeError(
+        `${this.label}: a weight of ${formatShape(shape)} (filters, input channels / groups, kernelSize) has ${size} values, ` +
+          `more than the ${MAX_ELEMENTS} a Float32Array can hold`,
+      );
+    return shape;
   }
 
   override build(inputShape: Shape, seed?: number): void {
@@ -125,9 +139,10 @@ abstract class Conv extends Layer {
   outputShape(inputShape: Shape): Shape {
     checkSampleShape(this.label, inputShape, [this.rank - 1], this.layout.replace('N, ', ''));
     if (this.inChannels !== undefined && inputShape[0] !== this.inChannels)
-      throw new RangeError(`${this.label}: expects ${this.inChannels} input channels, got ${inputShape[0]}`);
+      throw new RangeError(`${this.label}: expects ${this.inChannels} input channels, got ${inputShape[0]} (inChannels)`);
     if (inputShape[0] % this.groups !== 0)
       throw new RangeError(`${this.label}: input channels (${inputShape[0]}) must be divisible by groups (${this.groups})`);
+    this.weightShape(inputShape[0]);
     return this.sampleOutputShape(inputShape);
   }
 
@@ -138,6 +153,7 @@ abstract class Conv extends Layer {
 
   /** y and, in backward, dx go into kept arrays (see kept-array.ts). */
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    checkForwardOptions(this.label, options);
     checkInput(this.label, 'x', x, [this.rank], this.layout);
     if (!this.weight) this.build(x.shape.slice(1));
     const size = this.outputSize(x); // checks x's channels against the layer's, even at inference
@@ -188,12 +204,12 @@ export class Conv2D extends Conv {
     const o = checkOptions('Conv2D', options, true);
     super(o);
     checkPair(this.label, 'kernelSize', o.kernelSize);
-    checkPair(this.label, 'stride', o.stride ?? 1);
-    checkPair(this.label, 'dilation', o.dilation ?? 1);
+    checkPair(this.label, 'stride', orDefault(o.stride, 1));
+    checkPair(this.label, 'dilation', orDefault(o.dilation, 1));
     this.kernelSize = o.kernelSize;
-    this.stride = o.stride ?? 1;
-    this.padding = o.padding ?? 'valid';
-    this.dilation = o.dilation ?? 1;
+    this.stride = orDefault(o.stride, 1);
+    this.padding = orDefault(o.padding, 'valid');
+    this.dilation = orDefault(o.dilation, 1);
     const inChannels = intOption(this.label, 'inChannels', o.inChannels, 1);
     if (inChannels !== undefined) this.create(inChannels);
   }
@@ -249,7 +265,7 @@ export class Conv1D extends Conv {
     this.kernelSize = intOption(this.label, 'kernelSize', o.kernelSize, 1)!;
     this.stride = intOption(this.label, 'stride', o.stride, 1, 1)!;
     this.dilation = intOption(this.label, 'dilation', o.dilation, 1, 1)!;
-    this.padding = o.padding ?? 'valid';
+    this.padding = orDefault(o.padding, 'valid');
     const inChannels = intOption(this.label, 'inChannels', o.inChannels, 1);
     if (inChannels !== undefined) this.create(inChannels);
   }

@@ -4,6 +4,7 @@
  *   backward  dW += dyᵀ·x,  db += Σ_n dy,  dx = dy·W
  * All three products run on the native SGEMM.
  */
+import { MAX_ELEMENTS } from '../errors.js';
 import { gemm } from '../ops/gemm.js';
 import { KeptArray, keepsOutput } from './kept-array.js';
 import { addBias, biasGrad } from '../ops/elementwise.js';
@@ -11,8 +12,8 @@ import type { Param } from '../param.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { checkInitializer, initialize, type InitializerName } from './init.js';
 import {
-  Layer, boolOption, checkGradShape, checkInput, checkOptions, checkSampleShape, intOption, makeParam, missingForward, missingOption,
-  type BaseLayerOptions, type ForwardOptions, type LayerConfig,
+  Layer, boolOption, buildSeed, checkForwardOptions, checkGradShape, checkInput, checkOptions, checkSampleShape, intOption, makeParam, missingForward,
+  missingOption, type BaseLayerOptions, type ForwardOptions, type LayerConfig,
 } from './layer.js';
 
 export interface DenseOptions extends BaseLayerOptions {
@@ -52,10 +53,13 @@ export class Dense extends Layer {
     const o = checkOptions('Dense', options, true);
     super(o);
     this.units = intOption(this.label, 'units', o.units, 1) ?? missingOption(this.label, 'units');
+    if (this.units > MAX_ELEMENTS) throw new RangeError(`${this.label}: units must be at most ${MAX_ELEMENTS}, got ${this.units}`);
     this.useBias = boolOption(this.label, 'useBias', o.useBias, true);
     this.kernelInitializer = checkInitializer(this.label, o.kernelInitializer ?? 'heNormal');
     this.seed = intOption(this.label, 'seed', o.seed, 0);
     const inFeatures = intOption(this.label, 'inFeatures', o.inFeatures, 1);
+    if (inFeatures !== undefined && inFeatures > MAX_ELEMENTS)
+      throw new RangeError(`${this.label}: inFeatures must be at most ${MAX_ELEMENTS}, got ${inFeatures}`);
     if (inFeatures !== undefined) this.build([inFeatures]);
   }
 
@@ -70,8 +74,13 @@ export class Dense extends Layer {
     this.outputShape(inputShape);
     if (this.weight) return;
     const inFeatures = inputShape[0];
+    if (this.units * inFeatures > MAX_ELEMENTS)
+      throw new RangeError(
+        `${this.label}: a weight of units ${this.units} × inFeatures ${inFeatures} is more than the ${MAX_ELEMENTS} values a Float32Array can hold`,
+      );
+    const fallback = buildSeed(this.label, seed);
     this.inFeatures = inFeatures;
-    this.seed ??= seed ?? 0;
+    this.seed ??= fallback;
     const w = initialize(new Tensor(new Float32Array(this.units * inFeatures), [this.units, inFeatures]),
       this.kernelInitializer, this.seed);
     this.weight = makeParam('weight', w);
@@ -81,7 +90,7 @@ export class Dense extends Layer {
   outputShape(inputShape: Shape): Shape {
     checkSampleShape(this.label, inputShape, [1], '[inFeatures] (put a Flatten before a Dense on images)');
     if (this.inFeatures !== undefined && inputShape[0] !== this.inFeatures)
-      throw new RangeError(`${this.label}: expects ${this.inFeatures} input features, got ${inputShape[0]}`);
+      throw new RangeError(`${this.label}: expects ${this.inFeatures} input features, got ${inputShape[0]} (inFeatures)`);
     return [this.units];
   }
 
@@ -92,6 +101,7 @@ export class Dense extends Layer {
 
   /** y and, in backward, dx go into kept arrays (see kept-array.ts). */
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    checkForwardOptions(this.label, options);
     checkInput(this.label, 'x', x, [2], '[N, inFeatures] (put a Flatten before a Dense on images)');
     if (!this.weight) this.build([x.shape[1]]);
     this.outputShape([x.shape[1]]);

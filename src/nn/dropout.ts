@@ -12,7 +12,7 @@ import { Rng } from '../random.js';
 import { KeptArray } from './kept-array.js';
 import { Tensor, type Shape } from '../tensor.js';
 import {
-  Layer, checkGradShape, checkInput, checkOptions, intOption, missingForward, numberOption,
+  ANY_SAMPLE_RANK, Layer, checkForwardOptions, checkSampleShape, checkGradShape, checkInput, checkOptions, intOption, missingForward, numberOption,
   type BaseLayerOptions, type ForwardOptions, type LayerConfig,
 } from './layer.js';
 
@@ -75,10 +75,12 @@ export class Dropout extends Layer {
   }
 
   outputShape(inputShape: Shape): Shape {
+    checkSampleShape(this.label, inputShape, ANY_SAMPLE_RANK, '[...] (up to 5 dimensions)');
     return inputShape;
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    checkForwardOptions(this.label, options);
     checkInput(this.label, 'x', x, [1, 2, 3, 4, 5, 6], 'a tensor [N, ...]');
     this.shape = x.shape;
     if (!options.training || this.rate === 0) {

@@ -4,7 +4,8 @@
  */
 import type { Shape, Tensor } from '../tensor.js';
 import {
-  Layer, checkGradShape, checkInput, checkOptions, missingForward, type BaseLayerOptions, type ForwardOptions, type LayerConfig,
+  ANY_SAMPLE_RANK, Layer, checkForwardOptions, checkSampleShape, checkGradShape, checkInput, checkOptions, missingForward,
+  type BaseLayerOptions, type ForwardOptions, type LayerConfig,
 } from './layer.js';
 
 /**
@@ -24,11 +25,12 @@ export class Flatten extends Layer {
   }
 
   outputShape(inputShape: Shape): Shape {
+    checkSampleShape(this.label, inputShape, ANY_SAMPLE_RANK, '[...] (up to 5 dimensions)');
     return [inputShape.reduce((a, b) => a * b, 1)];
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    void options;
+    checkForwardOptions(this.label, options);
     checkInput(this.label, 'x', x, [1, 2, 3, 4, 5, 6], 'a tensor [N, ...]');
     this.inputShape = x.shape;
     return x.reshape([x.shape[0], this.outputShape(x.shape.slice(1))[0]]);

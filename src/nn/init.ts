@@ -12,8 +12,9 @@
  * Conv and dense layers default to `heNormal`: in a CNN they are nearly always
  * followed by a ReLU. Biases start at zero.
  */
+import { checkShape, checkTensorData, describeType, formatShape } from '../errors.js';
 import { Rng } from '../random.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 
 export type InitializerName = 'heNormal' | 'heUniform' | 'glorotNormal' | 'glorotUniform' | 'zeros';
 
@@ -26,6 +27,8 @@ export interface Fans {
 
 /** The fans of a weight shaped [out, in, ...kernel] (dense: [out, in]). */
 export function fansOf(shape: readonly number[]): Fans {
+  checkShape('fansOf', 'shape', shape);
+  if (shape.length === 0) throw new RangeError(`fansOf: shape must be [out, in, ...kernel] (at least [out]), got ${formatShape(shape)}`);
   const receptive = shape.slice(2).reduce((a, b) => a * b, 1);
   return { fanIn: (shape[1] ?? 1) * receptive, fanOut: shape[0] * receptive };
 }
@@ -44,6 +47,12 @@ export function checkInitializer(label: string, name: unknown): InitializerName 
  * st.nn.init.initialize(w, 'heNormal', 7);
  */
 export function initialize(w: Tensor, name: InitializerName, seed: number): Tensor {
+  if (!(w instanceof Tensor)) throw new TypeError(`initialize: w must be a Tensor, got ${describeType(w)}`);
+  checkTensorData('initialize', 'w', w);
+  if (w.rank === 0) throw new RangeError(`initialize: w must be a weight [out, in, ...kernel] (or a vector [out]), got a scalar`);
+  if (typeof name !== 'string' || !INITIALIZERS.includes(name as InitializerName))
+    throw new RangeError(`initialize: name must be one of ${INITIALIZERS.join(', ')}, got ${String(name)}`);
+  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new TypeError(`initialize: seed must be an integer, got ${String(seed)}`);
   const { fanIn, fanOut } = fansOf(w.shape);
   const rng = new Rng(seed);
   const data = w.data;

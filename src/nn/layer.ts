@@ -8,7 +8,7 @@
  * dimension excluded), as in a model's `inputShape`: `[C, H, W]` for images,
  * `[features]` for vectors. Tensors given to `forward` carry the batch first.
  */
-import { checkTensorData, describeType, formatShape } from '../errors.js';
+import { checkTensorData, describeType, formatShape, MAX_ELEMENTS, orDefault } from '../errors.js';
 import type { Param } from '../param.js';
 import { Tensor, type Shape } from '../tensor.js';
 
@@ -214,10 +214,33 @@ export function checkInput(label: string, name: string, x: unknown, ranks: reado
   return x;
 }
 
-/** Throws unless a per-sample input shape has one of the given ranks. */
+/** The sample ranks of layers that take a tensor of any rank up to 6 (batch included). */
+export const ANY_SAMPLE_RANK: readonly number[] = [0, 1, 2, 3, 4, 5];
+
+/**
+ * Throws unless a per-sample input shape has one of the given ranks, positive integer
+ * dimensions and an element count a Float32Array can hold.
+ */
 export function checkSampleShape(label: string, shape: Shape, ranks: readonly number[], layout: string): void {
-  if (!Array.isArray(shape) || !ranks.includes(shape.length))
-    throw new RangeError(`${label}: input must be ${layout} per sample, got ${Array.isArray(shape) ? formatShape(shape) : String(shape)}`);
+  if (!Array.isArray(shape)) throw new TypeError(`${label}: input must be a shape ${layout} per sample, got ${describeType(shape)}`);
+  if (!ranks.includes(shape.length)) throw new RangeError(`${label}: input must be ${layout} per sample, got ${formatShape(shape)}`);
+  let size = 1;
+  for (const d of shape as unknown[]) {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 1)
+      throw new RangeError(`${label}: input shape must hold positive integers, got ${formatShape(shape)}`);
+    size *= d;
+  }
+  if (size > MAX_ELEMENTS)
+    throw new RangeError(`${label}: input shape ${formatShape(shape)} has ${size} elements per sample, more than the ${MAX_ELEMENTS} a Float32Array can hold`);
+}
+
+/** Checks forward's options: an object, `training` a boolean when given. */
+export function checkForwardOptions(label: string, options: unknown): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw new TypeError(`${label}: forward options must be an object like { training: true }, got ${describeType(options)}`);
+  const training = (options as ForwardOptions).training;
+  if (training !== undefined && typeof training !== 'boolean')
+    throw new TypeError(`${label}: training must be a boolean, got ${String(training)}`);
 }
 
 /** Throws when backward is called without a forward to go back through. */
@@ -239,6 +262,13 @@ export function sameShape(a: Shape, b: Shape): boolean {
 }
 
 
+/** The seed a model passes to `build` (0 when none): an integer, whether or not the layer has its own. */
+export function buildSeed(label: string, seed: unknown): number {
+  if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed)))
+    throw new TypeError(`${label}: build's seed must be an integer, got ${String(seed)}`);
+  return orDefault(seed as number | undefined, 0);
+}
+
 /** Reads an optional integer option ≥ min. */
 export function intOption(label: string, name: string, value: unknown, min: number, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
@@ -256,12 +286,8 @@ export function numberOption(label: string, name: string, value: unknown, fallba
   return value;
 }
 
-/** Reads an optional boolean option. */
-export function boolOption(label: string, name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${label}: ${name} must be a boolean, got ${String(value)}`);
-  return value;
-}
+/** Reads an optional boolean option (the layers' name for the shared check). */
+export { checkBoolean as boolOption } from '../errors.js';
 
 /** Throws unless `options` is an object (or undefined when allowed); returns it. */
 export function checkOptions<T>(label: string, options: T | undefined, required: boolean): T {

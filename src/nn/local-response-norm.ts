@@ -11,7 +11,7 @@ import { KeptArray, keepsOutput } from './kept-array.js';
 import { localResponseNorm, localResponseNormGrad } from '../ops/elementwise.js';
 import { Tensor, type Shape } from '../tensor.js';
 import {
-  Layer, checkGradShape, checkInput, checkOptions, checkSampleShape, intOption, missingForward, numberOption,
+  Layer, checkForwardOptions, checkGradShape, checkInput, checkOptions, checkSampleShape, intOption, missingForward, numberOption,
   type BaseLayerOptions, type ForwardOptions, type LayerConfig,
 } from './layer.js';
 
@@ -61,6 +61,7 @@ export class LocalResponseNorm extends Layer {
 
   /** y and its scale, and in backward dx, go into kept arrays (see kept-array.ts). */
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    checkForwardOptions(this.label, options);
     checkInput(this.label, 'x', x, [3, 4], '[N, C, H, W] or [N, C, L]');
     const [outer, channels, inner] = [x.shape[0], x.shape[1], x.shape.slice(2).reduce((a, b) => a * b, 1)];
     const keep = keepsOutput(options);

@@ -9,7 +9,7 @@
  *                        fromLogits (default): p = σ(y), dy = (σ(y) − t)/M, computed stably;
  *                        else y holds probabilities, clamped to [1e-7, 1 − 1e-7].
  */
-import { formatShape } from '../errors.js';
+import { checkTensorData, describeType, formatShape } from '../errors.js';
 import { softmaxCrossEntropy } from '../ops/elementwise.js';
 import { Tensor } from '../tensor.js';
 import { boolOption, checkInput, checkOptions, numberOption, sameShape } from './layer.js';
@@ -18,7 +18,9 @@ import { boolOption, checkInput, checkOptions, numberOption, sameShape } from '.
 export type ClassTargets = Int32Array | readonly number[] | Tensor;
 
 function checkTargetTensor(label: string, targets: unknown, y: Tensor): Tensor {
-  if (!(targets instanceof Tensor)) throw new TypeError(`${label}: targets must be a Tensor shaped like y ${formatShape(y.shape)}`);
+  if (!(targets instanceof Tensor))
+    throw new TypeError(`${label}: targets must be a Tensor shaped like y ${formatShape(y.shape)}, got ${describeType(targets)}`);
+  checkTensorData(label, 'targets', targets);
   if (!sameShape(targets.shape, y.shape))
     throw new RangeError(`${label}: targets must have y's shape ${formatShape(y.shape)}, got ${formatShape(targets.shape)}`);
   return targets;

@@ -6,11 +6,11 @@
  * connection (DenseNet). Add's gradients are dy itself, shared, not copied:
  * layers never write into the tensors they are given.
  */
-import { formatShape } from '../errors.js';
+import { describeType, formatShape, orDefault } from '../errors.js';
 import * as ew from '../ops/elementwise.js';
 import { Tensor, type Shape } from '../tensor.js';
 import {
-  MergeLayer, checkGradShape, checkInput, checkOptions, missingForward, sameShape,
+  ANY_SAMPLE_RANK, MergeLayer, checkForwardOptions, checkSampleShape, checkGradShape, checkInput, checkOptions, missingForward, sameShape,
   type BaseLayerOptions, type ForwardOptions, type LayerConfig,
 } from './layer.js';
 
@@ -24,7 +24,17 @@ function checkInputs(label: string, inputs: unknown): readonly Tensor[] {
 }
 
 function checkShapes(label: string, shapes: readonly Shape[]): void {
+  if (!Array.isArray(shapes)) throw new TypeError(`${label}: inputShapes must be an array of sample shapes, got ${describeType(shapes)}`);
+  shapes.forEach((s) => checkSampleShape(label, s, ANY_SAMPLE_RANK, '[...] (up to 5 dimensions)'));
   if (shapes.length < 2) throw new RangeError(`${label}: needs at least 2 inputs, got ${shapes.length}`);
+}
+
+/** Throws unless every shape equals the first; returns it. */
+function oneShape(label: string, shapes: readonly Shape[]): Shape {
+  for (let i = 1; i < shapes.length; i++)
+    if (!sameShape(shapes[i], shapes[0]))
+      throw new RangeError(`${label}: inputs must have one shape; input 0 is ${formatShape(shapes[0])}, input ${i} is ${formatShape(shapes[i])}`);
+  return shapes[0];
 }
 
 /**
@@ -47,17 +57,13 @@ export class Add extends MergeLayer {
 
   outputShape(inputShapes: readonly Shape[]): Shape {
     checkShapes(this.label, inputShapes);
-    for (let i = 1; i < inputShapes.length; i++)
-      if (!sameShape(inputShapes[i], inputShapes[0]))
-        throw new RangeError(
-          `${this.label}: inputs must have one shape; input 0 is ${formatShape(inputShapes[0])}, input ${i} is ${formatShape(inputShapes[i])}`,
-        );
-    return inputShapes[0];
+    return oneShape(this.label, inputShapes);
   }
 
   forward(inputs: readonly Tensor[], options: ForwardOptions = {}): Tensor {
+    checkForwardOptions(this.label, options);
     checkInputs(this.label, inputs);
-    this.outputShape(inputs.map((x) => x.shape));
+    oneShape(this.label, inputs.map((x) => x.shape));
     // ((x0 + x1) + x2) + ..., in input order. The first sum may be written over x0 or x1
     // when nothing reads it afterwards (predictSync), the others only over that sum.
     const k = options.transient?.overwritable.slice(0, 2).indexOf(true) ?? -1;
@@ -94,7 +100,7 @@ export class Concat extends MergeLayer {
   constructor(options: ConcatOptions = {}) {
     const o = checkOptions('Concat', options, false);
     super(o);
-    const axis = o.axis ?? 1;
+    const axis = orDefault(o.axis, 1);
     if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < 1)
       throw new RangeError(`${this.label}: axis must be an integer >= 1 (0 is the batch), got ${String(axis)}`);
     this.axis = axis;
@@ -124,7 +130,7 @@ export class Concat extends MergeLayer {
   }
 
   forward(inputs: readonly Tensor[], options: ForwardOptions = {}): Tensor {
-    void options;
+    checkForwardOptions(this.label, options);
     checkInputs(this.label, inputs);
     if (inputs.some((x) => x.shape[0] !== inputs[0].shape[0]))
       throw new RangeError(`${this.label}: inputs must have one batch size, got ${inputs.map((x) => x.shape[0]).join(', ')}`);

@@ -7,6 +7,7 @@
  *   GlobalAvgPool2D   y [N, C] = mean over H×W         dx = dy / (H·W) everywhere
  * `stride` defaults to `kernelSize`; a smaller stride gives overlapping pooling.
  */
+import { orDefault } from '../errors.js';
 import {
   avgPool2d, avgPool2dGrad, globalAvgPool2d, globalAvgPool2dGrad, maxPool2dGrad, maxPool2dWithArgmax, pool2dOutputShape,
   stochasticPool2d, stochasticPool2dGrad, stochasticPool2dInferenceGrad, type AvgPoolOptions, type MaxPoolOut, type PoolOptions,
@@ -15,7 +16,7 @@ import { KeptArray, keepsOutput } from './kept-array.js';
 import { Rng } from '../random.js';
 import type { Shape, Tensor } from '../tensor.js';
 import {
-  Layer, boolOption, checkGradShape, checkInput, checkOptions, checkSampleShape, intOption, missingForward, missingOption,
+  Layer, boolOption, checkForwardOptions, checkGradShape, checkInput, checkOptions, checkSampleShape, intOption, missingForward, missingOption,
   type BaseLayerOptions, type ForwardOptions, type LayerConfig,
 } from './layer.js';
 
@@ -54,7 +55,7 @@ abstract class Pool2D extends Layer {
     if (o.kernelSize === undefined) missingOption(this.label, 'kernelSize');
     this.kernelSize = o.kernelSize;
     this.stride = o.stride;
-    this.padding = o.padding ?? 0;
+    this.padding = orDefault(o.padding, 0);
     this.ceilMode = boolOption(this.label, 'ceilMode', o.ceilMode, false);
   }
 
@@ -112,6 +113,7 @@ export class MaxPool2D extends Pool2D {
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    checkForwardOptions(this.label, options);
     this.begin(x);
     let out: MaxPoolOut | undefined;
     if (keepsOutput(options)) {
@@ -154,6 +156,7 @@ export class AvgPool2D extends Pool2D {
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    checkForwardOptions(this.label, options);
     this.begin(x);
     return this.end(avgPool2d(x, this.avgOptions(), keepsOutput(options) ? this.yArray.take(this.outputSize(x)) : undefined));
   }
@@ -206,6 +209,7 @@ export class StochasticPool2D extends Pool2D {
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    checkForwardOptions(this.label, options);
     this.begin(x);
     const training = options.training === true;
     const { y, index } = stochasticPool2d(x, training ? { ...this.poolOptions(), training, rng: this.rng } : { ...this.poolOptions(), training });
@@ -242,7 +246,7 @@ export class GlobalAvgPool2D extends Layer {
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
-    void options;
+    checkForwardOptions(this.label, options);
     checkInput(this.label, 'x', x, [4], LAYOUT);
     this.xShape = x.shape;
     return globalAvgPool2d(x).reshape([x.shape[0], x.shape[1]]);

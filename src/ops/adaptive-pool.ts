@@ -9,7 +9,7 @@
  * When the input divides evenly (inH % outH == 0, inW % outW == 0) the windows are an
  * ordinary average pooling, and the native kernel runs it.
  */
-import { checkTensorData, formatShape } from '../errors.js';
+import { checkShape, checkTensorData, describeType, formatShape, MAX_ELEMENTS } from '../errors.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { avgPool2d, avgPool2dGrad } from './pool.js';
 
@@ -20,7 +20,9 @@ export type AdaptiveOutputSize = number | readonly [number, number];
 export function resolveOutputSize(op: string, outputSize: unknown): [number, number] {
   const pair = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
   if (!Array.isArray(pair) || pair.length !== 2 || pair.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 1))
-    throw new RangeError(`${op}: outputSize must be a positive integer or [outH, outW] of positive integers, got ${JSON.stringify(outputSize)}`);
+    throw new RangeError(
+      `${op}: outputSize must be a positive integer or [outH, outW] of positive integers, got ${Array.isArray(outputSize) ? formatShape(outputSize) : String(outputSize)}`,
+    );
   return [pair[0], pair[1]];
 }
 
@@ -33,7 +35,8 @@ function checkX(op: string, name: string, x: unknown): asserts x is Tensor {
 
 function checkXShape(op: string, xShape: unknown): Shape {
   if (!Array.isArray(xShape) || xShape.length !== 4 || xShape.some((d) => !Number.isInteger(d) || d < 1))
-    throw new RangeError(`${op}: xShape must be [N, C, H, W] of positive integers, got ${JSON.stringify(xShape)}`);
+    throw new RangeError(`${op}: xShape must be [N, C, H, W] of positive integers, got ${Array.isArray(xShape) ? formatShape(xShape) : describeType(xShape)}`);
+  checkShape(op, 'xShape', xShape);
   return xShape;
 }
 
@@ -65,6 +68,11 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveOutputSize): Te
   checkX(op, 'x', x);
   const [outH, outW] = resolveOutputSize(op, outputSize);
   const [n, c, inH, inW] = x.shape;
+  // Checked before the window tables (outH + outW entries) are allocated.
+  if (n * c * outH * outW > MAX_ELEMENTS)
+    throw new RangeError(
+      `${op}: outputSize [${outH}, ${outW}] makes an output of ${formatShape([n, c, outH, outW])}, more than the ${MAX_ELEMENTS} values a Float32Array can hold`,
+    );
   const uniform = uniformPool(inH, inW, outH, outW);
   if (uniform) return avgPool2d(x, uniform);
   const rows = windows(inH, outH);

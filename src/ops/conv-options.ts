@@ -3,7 +3,7 @@
  * resolved against the input and weight shapes into the explicit geometry the native
  * kernels take. One resolver serves 1-D (as H = 1) and 2-D.
  */
-import { checkInteger, checkShape, formatShape } from '../errors.js';
+import { checkInteger, checkShape, formatShape, MAX_ELEMENTS, orDefault } from '../errors.js';
 
 /** Padding of a 2-D convolution: all sides, `[h, w]`, `[top, bottom, left, right]`, `'valid'` (none) or `'same'`. */
 export type Conv2dPadding = number | readonly [number, number] | readonly [number, number, number, number] | 'valid' | 'same';
@@ -149,6 +149,12 @@ export function resolveConv(op: string, dims: 1 | 2, xShape: unknown, wShape: un
         `is larger than the padded input ${padded.join('×')}`,
     );
   const out = padded.map((p, i) => Math.floor((p - span[i]) / stride[i]) + 1);
+  const outElements = batch * outChannels * out.reduce((a, d) => a * d, 1);
+  if (outElements > MAX_ELEMENTS)
+    throw new RangeError(
+      `${op}: the output [${[batch, outChannels, ...out].join(', ')}] (x ${formatShape(x)}, w ${formatShape(w)}, padding ${show(orDefault(opts.padding, 0))}) ` +
+        `has ${outElements} elements, more than the ${MAX_ELEMENTS} a Float32Array can hold`,
+    );
   const at = (v: number[], i: number, fill: number) => (dims === 2 ? v[i] : i === 0 ? fill : v[0]);
   const padAt = (i: number): [number, number] => (dims === 2 ? pads[i] : i === 0 ? [0, 0] : pads[0]);
   return {

@@ -8,7 +8,7 @@
  * The native dispatcher picks a path per shape: 1×1 straight on the SGEMM, im2col +
  * SGEMM in general, a direct SIMD loop for few input channels.
  */
-import { checkTensorData, formatShape } from '../errors.js';
+import { checkTensorData, formatShape, orDefault } from '../errors.js';
 import { native } from '../native.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { outputArray } from './out.js';
@@ -105,7 +105,7 @@ export function conv2dFused(x: Tensor, w: Tensor, b: Tensor | null | undefined, 
   checkTensor(op, 'x', x);
   checkTensor(op, 'w', w);
   if (epilogue === null || typeof epilogue !== 'object') throw new TypeError(`${op}: epilogue must be an object, got ${String(epilogue)}`);
-  const activation = epilogue.activation ?? 'none';
+  const activation = orDefault(epilogue.activation, 'none');
   if (activation !== 'none' && activation !== 'relu')
     throw new RangeError(`${op}: epilogue.activation must be 'none' or 'relu', got ${String(activation)}`);
   const g = resolveConv(op, 2, x.shape, w.shape, options);

@@ -1,7 +1,7 @@
 /**
  * Matrix products on the native SGEMM (packed, cache-blocked, SIMD, threaded).
  */
-import { checkNumber, checkTensorData, describeType, formatShape, overlaps } from '../errors.js';
+import { checkNumber, checkTensorData, describeType, formatShape, orDefault, overlaps } from '../errors.js';
 import { native } from '../native.js';
 import { Tensor } from '../tensor.js';
 
@@ -78,8 +78,8 @@ export function gemm(a: Tensor, b: Tensor, c: Tensor, options: GemmOptions = {})
   checkMatrix('gemm', 'c', c);
   const transA = checkFlag('gemm', 'transA', options.transA);
   const transB = checkFlag('gemm', 'transB', options.transB);
-  const alpha = checkNumber('gemm', 'alpha', options.alpha ?? 1);
-  const beta = checkNumber('gemm', 'beta', options.beta ?? 1);
+  const alpha = checkNumber('gemm', 'alpha', orDefault(options.alpha, 1));
+  const beta = checkNumber('gemm', 'beta', orDefault(options.beta, 1));
   const [m, n, k] = productShape('gemm', a, b, transA, transB);
   if (c.shape[0] !== m || c.shape[1] !== n)
     throw new RangeError(`gemm: c must be [${m}, ${n}] for op(a)·op(b), got ${formatShape(c.shape)}`);

@@ -5,7 +5,7 @@
  * minus one in ceil mode when the last window would start past the input and its
  * left/top padding.
  */
-import { checkShape, formatShape } from '../errors.js';
+import { checkShape, formatShape, orDefault } from '../errors.js';
 import type { Rng } from '../random.js';
 import type { Shape } from '../tensor.js';
 
@@ -87,7 +87,7 @@ export function resolvePool(op: string, xShape: Shape, options: PoolOptions): Po
     options.stride === undefined ? [kernelH, kernelW] : pair(op, 'stride', options.stride, 1, 'a positive integer or [h, w]');
   const [padH, padW] =
     options.padding === undefined ? [0, 0] : pair(op, 'padding', options.padding, 0, 'a non-negative integer or [h, w]');
-  const ceilMode = options.ceilMode ?? false;
+  const ceilMode = orDefault(options.ceilMode, false);
   if (typeof ceilMode !== 'boolean') throw new TypeError(`${op}: ceilMode must be a boolean, got ${show(ceilMode)}`);
   if (2 * padH > kernelH || 2 * padW > kernelW)
     throw new RangeError(

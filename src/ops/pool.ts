@@ -3,7 +3,7 @@
  * kernels: max (with the argmax its backward scatters through), average (PyTorch's
  * divisor rules), stochastic (Zeiler & Fergus 2013) and the global forms.
  */
-import { checkTensorData, formatShape } from '../errors.js';
+import { checkBoolean, checkTensorData, formatShape } from '../errors.js';
 import { native } from '../native.js';
 import { Rng } from '../random.js';
 import { Tensor, type Shape } from '../tensor.js';
@@ -31,12 +31,6 @@ function outSize(g: PoolGeometry): number {
 function checkDy(op: string, dy: Tensor, want: readonly number[]): void {
   if (dy.rank !== want.length || dy.shape.some((d, i) => d !== want[i]))
     throw new RangeError(`${op}: dy must be ${formatShape(want)} (the forward's output), got ${formatShape(dy.shape)}`);
-}
-
-function checkBoolean(op: string, name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${op}: ${name} must be a boolean, got ${String(value)}`);
-  return value;
 }
 
 /** Arrays for maxPool2dWithArgmax to write into (see `out` of the convolutions). */

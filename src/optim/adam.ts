@@ -14,7 +14,8 @@
  */
 import { adamUpdate } from '../ops/elementwise.js';
 import type { Param } from '../param.js';
-import { checkRange } from './checks.js';
+import { orDefault } from '../errors.js';
+import { checkOptionsObject, checkRange } from './checks.js';
 import { Optimizer } from './optimizer.js';
 
 export interface AdamOptions {
@@ -37,12 +38,13 @@ abstract class AdamBase extends Optimizer {
   readonly weightDecay: number;
 
   protected constructor(type: string, params: readonly Param[], options: AdamOptions, defaultWeightDecay: number) {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`${type}: options must be an object`);
-    super(type, params, options.lr ?? 1e-3, ['m', 'v']);
-    this.beta1 = checkRange(type, 'beta1', options.beta1 ?? 0.9, 0, 1);
-    this.beta2 = checkRange(type, 'beta2', options.beta2 ?? 0.999, 0, 1);
-    this.eps = checkRange(type, 'eps', options.eps ?? 1e-8, 0, Infinity, { openLow: true });
-    this.weightDecay = checkRange(type, 'weightDecay', options.weightDecay ?? defaultWeightDecay, 0, Infinity);
+    // An unknown key is refused: PyTorch's `betas: [0.9, 0.999]` would otherwise be ignored in silence.
+    checkOptionsObject(type, options, ['lr', 'beta1', 'beta2', 'eps', 'weightDecay'], 'an object like { lr: 1e-3 }');
+    super(type, params, orDefault(options.lr, 1e-3), ['m', 'v']);
+    this.beta1 = checkRange(type, 'beta1', orDefault(options.beta1, 0.9), 0, 1);
+    this.beta2 = checkRange(type, 'beta2', orDefault(options.beta2, 0.999), 0, 1);
+    this.eps = checkRange(type, 'eps', orDefault(options.eps, 1e-8), 0, Infinity, { openLow: true });
+    this.weightDecay = checkRange(type, 'weightDecay', orDefault(options.weightDecay, defaultWeightDecay), 0, Infinity);
   }
 
   /** Runs the moment updates and the step; `l2` and `decay` select Adam's or AdamW's decay. */

@@ -4,8 +4,7 @@
  * when N > maxNorm every gradient is scaled by maxNorm / (N + 1e-6).
  */
 import type { Param } from '../param.js';
-import { Tensor } from '../tensor.js';
-import { checkRange } from './checks.js';
+import { checkParams, checkRange } from './checks.js';
 
 /**
  * Rescales all gradients together so their joint L2 norm is at most `maxNorm`, and
@@ -17,12 +16,9 @@ import { checkRange } from './checks.js';
  * if (Number.isFinite(norm)) optimizer.step();
  */
 export function clipGradNorm(params: readonly Param[], maxNorm: number): number {
-  if (!Array.isArray(params)) throw new TypeError(`clipGradNorm: params must be an array of { name, value, grad }`);
+  // A parameter listed twice would count twice in the norm and be scaled twice.
+  checkParams('clipGradNorm', params, true);
   checkRange('clipGradNorm', 'maxNorm', maxNorm, 0, Infinity);
-  params.forEach((p: Partial<Param> | null, i) => {
-    if (typeof p !== 'object' || p === null || !(p.grad instanceof Tensor))
-      throw new TypeError(`clipGradNorm: params[${i}] must be { name, value, grad: Tensor }`);
-  });
   let sum = 0;
   for (const p of params) {
     const g = p.grad.data;

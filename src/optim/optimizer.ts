@@ -5,8 +5,7 @@
  * over a parameter's `value` and `grad` (float32, updated in place).
  */
 import type { Param } from '../param.js';
-import { Tensor } from '../tensor.js';
-import { checkLr, checkRange } from './checks.js';
+import { checkLr, checkParams, checkRange } from './checks.js';
 
 /** An optimizer's state as plain JSON: `JSON.stringify` it into a checkpoint. */
 export interface OptimizerState {
@@ -19,22 +18,6 @@ export interface OptimizerState {
   baseLr: number;
   /** Per parameter, in order: its name and size (checked on load) and its buffers' values. */
   params: { name: string; size: number; buffers: Record<string, number[]> }[];
-}
-
-function checkParams(op: string, params: unknown): Param[] {
-  if (!Array.isArray(params)) throw new TypeError(`${op}: params must be an array of { name, value, grad }`);
-  if (params.length === 0) throw new RangeError(`${op}: params is empty; there is nothing to optimize`);
-  const seen = new Set<Float32Array>();
-  params.forEach((p: Partial<Param> | null, i) => {
-    if (typeof p !== 'object' || p === null || !(p.value instanceof Tensor) || !(p.grad instanceof Tensor))
-      throw new TypeError(`${op}: params[${i}] must be { name, value: Tensor, grad: Tensor }`);
-    if (p.value.size !== p.grad.size)
-      throw new RangeError(`${op}: params[${i}] (${p.name}) has ${p.value.size} values but ${p.grad.size} gradients`);
-    if (seen.has(p.value.data))
-      throw new RangeError(`${op}: params[${i}] (${p.name}) appears twice; it would be updated twice per step`);
-    seen.add(p.value.data);
-  });
-  return params as Param[];
 }
 
 /**

@@ -11,7 +11,8 @@
  * eps is added outside the square root (PyTorch's choice; Keras adds it inside).
  */
 import type { Param } from '../param.js';
-import { checkRange } from './checks.js';
+import { orDefault } from '../errors.js';
+import { checkOptionsObject, checkRange } from './checks.js';
 import { Optimizer } from './optimizer.js';
 
 export interface RMSPropOptions {
@@ -41,18 +42,18 @@ export class RMSProp extends Optimizer {
   readonly centered: boolean;
 
   constructor(params: readonly Param[], options: RMSPropOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`RMSProp: options must be { lr, ... }`);
-    const momentum = checkRange('RMSProp', 'momentum', options.momentum ?? 0, 0, 1);
-    const centered = options.centered ?? false;
+    checkOptionsObject('RMSProp', options, ['lr', 'alpha', 'eps', 'momentum', 'weightDecay', 'centered'], '{ lr, ... }');
+    const momentum = checkRange('RMSProp', 'momentum', orDefault(options.momentum, 0), 0, 1);
+    const centered = orDefault(options.centered, false);
     if (typeof centered !== 'boolean') throw new TypeError(`RMSProp: centered must be a boolean, got ${String(centered)}`);
     const buffers = ['squareAvg'];
     if (centered) buffers.push('gradAvg');
     if (momentum > 0) buffers.push('momentum');
     super('RMSProp', params, options.lr, buffers);
-    this.alpha = checkRange('RMSProp', 'alpha', options.alpha ?? 0.99, 0, 1);
-    this.eps = checkRange('RMSProp', 'eps', options.eps ?? 1e-8, 0, Infinity, { openLow: true });
+    this.alpha = checkRange('RMSProp', 'alpha', orDefault(options.alpha, 0.99), 0, 1);
+    this.eps = checkRange('RMSProp', 'eps', orDefault(options.eps, 1e-8), 0, Infinity, { openLow: true });
     this.momentum = momentum;
-    this.weightDecay = checkRange('RMSProp', 'weightDecay', options.weightDecay ?? 0, 0, Infinity);
+    this.weightDecay = checkRange('RMSProp', 'weightDecay', orDefault(options.weightDecay, 0), 0, Infinity);
     this.centered = centered;
   }
 

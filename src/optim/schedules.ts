@@ -14,9 +14,9 @@
  * chained by SequentialLR, except that the cosine holds etaMin after tMax instead of
  * rising again.
  */
-import { checkInteger } from '../errors.js';
+import { checkInteger, describeType, orDefault } from '../errors.js';
 import { checkRange } from './checks.js';
-import type { Optimizer } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
 
 /**
  * The base of the schedules: subclasses define `lrAt`.
@@ -42,6 +42,8 @@ export abstract class Schedule {
    * for (let epoch = 0; epoch < 30; epoch++) { schedule.step(opt); trainOneEpoch(); }
    */
   step(optimizer: Optimizer): number {
+    if (!(optimizer instanceof Optimizer))
+      throw new TypeError(`${this.constructor.name}.step: optimizer must be an Optimizer (SGD, Adam, ...), got ${describeType(optimizer)}`);
     const lr = this.lrAt(this.count, optimizer.baseLr);
     optimizer.lr = lr;
     this.count++;
@@ -54,6 +56,8 @@ export abstract class Schedule {
   }
 
   loadState(state: { step: number }): void {
+    if (typeof state !== 'object' || state === null)
+      throw new TypeError(`${this.constructor.name}.loadState: state must be { step } from state(), got ${describeType(state)}`);
     this.count = checkInteger(`${this.constructor.name}.loadState`, 'step', state?.step, 0);
   }
 
@@ -73,8 +77,9 @@ export class StepLR extends Schedule {
 
   constructor(options: { stepSize: number; gamma?: number }) {
     super();
-    this.stepSize = checkInteger('StepLR', 'stepSize', options?.stepSize, 1);
-    this.gamma = checkRange('StepLR', 'gamma', options.gamma ?? 0.1, 0, Infinity, { openLow: true });
+    scheduleOptions('StepLR', options, '{ stepSize, gamma? }');
+    this.stepSize = checkInteger('StepLR', 'stepSize', options.stepSize, 1);
+    this.gamma = checkRange('StepLR', 'gamma', orDefault(options.gamma, 0.1), 0, Infinity, { openLow: true });
   }
 
   override lrAt(t: number, baseLr: number): number {
@@ -92,7 +97,8 @@ export class ExponentialLR extends Schedule {
 
   constructor(options: { gamma: number }) {
     super();
-    this.gamma = checkRange('ExponentialLR', 'gamma', options?.gamma, 0, Infinity, { openLow: true });
+    scheduleOptions('ExponentialLR', options, '{ gamma }');
+    this.gamma = checkRange('ExponentialLR', 'gamma', options.gamma, 0, Infinity, { openLow: true });
   }
 
   override lrAt(t: number, baseLr: number): number {
@@ -111,8 +117,9 @@ export class CosineAnnealingLR extends Schedule {
 
   constructor(options: { tMax: number; etaMin?: number }) {
     super();
-    this.tMax = checkInteger('CosineAnnealingLR', 'tMax', options?.tMax, 1);
-    this.etaMin = checkRange('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0, 0, Infinity);
+    scheduleOptions('CosineAnnealingLR', options, '{ tMax, etaMin? }');
+    this.tMax = checkInteger('CosineAnnealingLR', 'tMax', options.tMax, 1);
+    this.etaMin = checkRange('CosineAnnealingLR', 'etaMin', orDefault(options.etaMin, 0), 0, Infinity);
   }
 
   override lrAt(t: number, baseLr: number): number {
@@ -139,8 +146,9 @@ export class LinearWarmup extends Schedule {
     readonly inner?: Schedule,
   ) {
     super();
-    this.warmupSteps = checkInteger('LinearWarmup', 'warmupSteps', options?.warmupSteps, 1);
-    this.startFactor = checkRange('LinearWarmup', 'startFactor', options.startFactor ?? 1 / 3, 0, 1, {
+    scheduleOptions('LinearWarmup', options, '{ warmupSteps, startFactor? }');
+    this.warmupSteps = checkInteger('LinearWarmup', 'warmupSteps', options.warmupSteps, 1);
+    this.startFactor = checkRange('LinearWarmup', 'startFactor', orDefault(options.startFactor, 1 / 3), 0, 1, {
       openLow: true,
       closedHigh: true,
     });
@@ -153,4 +161,10 @@ export class LinearWarmup extends Schedule {
     if (t < this.warmupSteps) return baseLr * (this.startFactor + ((1 - this.startFactor) * t) / this.warmupSteps);
     return this.inner ? this.inner.lrAt(t - this.warmupSteps, baseLr) : baseLr;
   }
+}
+
+/** Throws unless a schedule's options are an object (schedules from fit specs carry extra keys: not checked). */
+function scheduleOptions(op: string, options: unknown, form: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new TypeError(`${op}: options must be ${form}, got ${describeType(options)}`);
 }

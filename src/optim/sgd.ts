@@ -11,7 +11,8 @@
  */
 import { sgdUpdate } from '../ops/elementwise.js';
 import type { Param } from '../param.js';
-import { checkRange } from './checks.js';
+import { orDefault } from '../errors.js';
+import { checkOptionsObject, checkRange } from './checks.js';
 import { Optimizer } from './optimizer.js';
 
 export interface SGDOptions {
@@ -39,13 +40,13 @@ export class SGD extends Optimizer {
   readonly dampening: number;
 
   constructor(params: readonly Param[], options: SGDOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`SGD: options must be { lr, ... }`);
-    const momentum = checkRange('SGD', 'momentum', options.momentum ?? 0, 0, 1);
+    checkOptionsObject('SGD', options, ['lr', 'momentum', 'nesterov', 'weightDecay', 'dampening'], '{ lr, ... }');
+    const momentum = checkRange('SGD', 'momentum', orDefault(options.momentum, 0), 0, 1);
     super('SGD', params, options.lr, momentum > 0 ? ['momentum'] : []);
     this.momentum = momentum;
-    this.nesterov = options.nesterov ?? false;
-    this.weightDecay = checkRange('SGD', 'weightDecay', options.weightDecay ?? 0, 0, Infinity);
-    this.dampening = checkRange('SGD', 'dampening', options.dampening ?? 0, 0, 1, { closedHigh: true });
+    this.nesterov = orDefault(options.nesterov, false);
+    this.weightDecay = checkRange('SGD', 'weightDecay', orDefault(options.weightDecay, 0), 0, Infinity);
+    this.dampening = checkRange('SGD', 'dampening', orDefault(options.dampening, 0), 0, 1, { closedHigh: true });
     if (typeof this.nesterov !== 'boolean') throw new TypeError(`SGD: nesterov must be a boolean, got ${String(this.nesterov)}`);
     if (this.nesterov && (momentum === 0 || this.dampening !== 0))
       throw new RangeError(

@@ -11,7 +11,7 @@
  * `Float64Array` and a 2-D result is a `number[][]`.
  */
 import { constants } from 'node:buffer';
-import { formatShape } from '../errors.js';
+import { checkTensorData, formatShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
 /** A plain 1-D signal. */
@@ -62,6 +62,7 @@ function isVector(value: unknown): boolean {
 /** Reads a 1-D signal; throws a TypeError/RangeError naming `name` if it is not one. */
 export function read1d(op: string, name: string, value: unknown): Float64Array {
   if (value instanceof Tensor) {
+    checkTensorData(op, name, value);
     if (value.rank !== 1) throw new RangeError(`${op}: ${name} must be a 1-D tensor, got shape ${formatShape(value.shape)}`);
     if (value.size === 0) throw new RangeError(`${op}: ${name} must not be empty, got shape ${formatShape(value.shape)}`);
     return Float64Array.from(value.data);
@@ -74,6 +75,7 @@ export function read1d(op: string, name: string, value: unknown): Float64Array {
 /** Reads a 2-D signal; throws a TypeError/RangeError naming `name` if it is not one. */
 export function read2d(op: string, name: string, value: unknown): Grid {
   if (value instanceof Tensor) {
+    checkTensorData(op, name, value);
     if (value.rank !== 2) throw new RangeError(`${op}: ${name} must be a 2-D tensor, got shape ${formatShape(value.shape)}`);
     if (value.size === 0) throw new RangeError(`${op}: ${name} must not be empty, got shape ${formatShape(value.shape)}`);
     return { data: Float64Array.from(value.data), rows: value.shape[0], cols: value.shape[1] };

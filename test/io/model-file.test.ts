@@ -83,4 +83,12 @@ describe('save and load', () => {
     expect(() => st.load(write('edited.striate', Buffer.concat([edited, crc])))).toThrow(/tensor 0 is .* \[4, 2, 3, 2\] in the file/);
     expect(() => st.load(path.join(dir, 'missing.striate'))).toThrow(/ENOENT/);
   });
+
+  it('refuses a file that is not a path, naming it, before anything is written', () => {
+    const before = readdirSync(dir).length;
+    expect(() => smallNet().save(Symbol('f') as never)).toThrow(/^save: file must be a non-empty path, got Symbol\(f\)$/);
+    expect(() => smallNet().save('')).toThrow(/^save: file must be a non-empty path, got an empty string$/);
+    expect(() => smallNet().save(path.join(dir, 'm.striate'), { when: new Date(0) } as never)).toThrow(/^save: metadata\.when must be plain JSON/);
+    expect(readdirSync(dir)).toHaveLength(before);
+  });
 });

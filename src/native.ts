@@ -76,13 +76,14 @@ export interface NativeAddon {
     logits: Float32Array, n: number, k: number, labels: Int32Array | null, targets: Float32Array | null, eps: number,
     dlogits: Float32Array,
   ): number;
+  /** One step over every parameter in the lists (parallel lists, one entry per parameter). */
   sgdUpdate(
-    value: Float32Array, grad: Float32Array, momentumBuffer: Float32Array | null, lr: number, weightDecay: number,
+    values: Float32Array[], grads: Float32Array[], momenta: Float32Array[] | null, lr: number, weightDecay: number,
     momentum: number, keep: number, share: number, nesterov: boolean,
   ): void;
   adamUpdate(
-    value: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, stepSize: number, beta1: number,
-    beta2: number, root2: number, eps: number, l2: number, decay: number,
+    values: Float32Array[], grads: Float32Array[], ms: Float32Array[], vs: Float32Array[], stepSize: number,
+    beta1: number, beta2: number, root2: number, eps: number, l2: number, decay: number,
   ): void;
   add(a: Float32Array, b: Float32Array, out: Float32Array): void;
   multiply(a: Float32Array, b: Float32Array, out: Float32Array): void;

@@ -2,8 +2,10 @@
 // leakyRelu(x, y, alpha)            leakyReluGrad(x, dy, dx, alpha)
 // biasAdd(y, b, outer, channels, inner)          biasGrad(dy, db, outer, channels, inner)
 // softmaxCrossEntropy(logits, n, k, labels | null, targets | null, eps, dlogits) -> summed loss
-// sgdUpdate(value, grad, momentumBuffer | null, lr, weightDecay, momentum, keep, share, nesterov)
-// adamUpdate(value, grad, m, v, stepSize, beta1, beta2, root2, eps, l2, decay)
+// sgdUpdate(values[], grads[], momenta[] | null, lr, weightDecay, momentum, keep, share, nesterov)
+// adamUpdate(values[], grads[], ms[], vs[], stepSize, beta1, beta2, root2, eps, l2, decay)
+//   The optimizer steps take every parameter of a model at once (one call per step, not
+//   one per parameter); all lists are checked before any parameter is written.
 // add(a, b, out), multiply(a, b, out)
 // sigmoid(x, y)  sigmoidGrad(y, dy, dx)  tanh(x, y)  tanhGrad(y, dy, dx)
 // elu(x, y, alpha)  eluGrad(x, y, dy, dx, alpha)
@@ -17,6 +19,7 @@
 // Elementwise arrays must have x's length exactly.
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "binding/args.h"
 #include "binding/exports.h"
@@ -175,11 +178,39 @@ Napi::Value softmax_cross_entropy(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), total);
 }
 
+// A list of Float32Arrays: values[i] sets each parameter's length, every other list must
+// match it element for element.
+std::vector<float*> float_list(const Napi::CallbackInfo& info, size_t i, const char* op, const char* name,
+                               const std::vector<int64_t>* lengths, std::vector<int64_t>* lengths_out = nullptr) {
+  Napi::Value v = arg(info, i, op, name);
+  if (!v.IsArray()) throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + name + " must be an array of Float32Arrays");
+  auto list = v.As<Napi::Array>();
+  const uint32_t count = list.Length();
+  if (lengths && count != lengths->size())
+    throw Napi::RangeError::New(info.Env(), std::string(op) + ": " + name + " has " + std::to_string(count) +
+                                                " arrays, values has " + std::to_string(lengths->size()));
+  std::vector<float*> out(count);
+  for (uint32_t k = 0; k < count; ++k) {
+    const std::string item = std::string(name) + "[" + std::to_string(k) + "]";
+    Napi::Value e = list.Get(k);
+    if (!e.IsTypedArray() || e.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + item + " must be a Float32Array");
+    auto array = e.As<Napi::Float32Array>();
+    const int64_t n = static_cast<int64_t>(array.ElementLength());
+    if (lengths && n != (*lengths)[k])
+      throw Napi::RangeError::New(info.Env(), std::string(op) + ": " + item + " has " + std::to_string(n) +
+                                                  " elements, expected " + std::to_string((*lengths)[k]));
+    if (lengths_out) lengths_out->push_back(n);
+    out[k] = array.Data();
+  }
+  return out;
+}
+
 Napi::Value sgd_update(const Napi::CallbackInfo& info) {
   constexpr const char* op = "sgdUpdate";
-  const int64_t n = length_of(info, 0, op, "value");
-  float* value = exact_floats(info, 0, op, "value", n);
-  const float* grad = exact_floats(info, 1, op, "grad", n);
+  std::vector<int64_t> n;
+  const std::vector<float*> values = float_list(info, 0, op, "values", nullptr, &n);
+  const std::vector<float*> grads = float_list(info, 1, op, "grads", &n);
   SgdStep s;
   s.lr = number(info, 3, op, "lr");
   s.weight_decay = number(info, 4, op, "weightDecay");
@@ -187,20 +218,21 @@ Napi::Value sgd_update(const Napi::CallbackInfo& info) {
   s.keep = number(info, 6, op, "keep");
   s.share = number(info, 7, op, "share");
   s.nesterov = boolean(info, 8, op, "nesterov");
-  float* momentum = is_null(info, 2, op, "momentumBuffer") ? nullptr : exact_floats(info, 2, op, "momentumBuffer", n);
-  if (s.momentum != 0.0f && momentum == nullptr)
-    throw Napi::TypeError::New(info.Env(), std::string(op) + ": momentumBuffer is required when momentum != 0");
-  dispatch::kernels().sgd_update(n, s, value, grad, momentum);
+  const bool plain = is_null(info, 2, op, "momenta");
+  if (s.momentum != 0.0f && plain)
+    throw Napi::TypeError::New(info.Env(), std::string(op) + ": momenta are required when momentum != 0");
+  const std::vector<float*> momenta = plain ? std::vector<float*>(n.size(), nullptr) : float_list(info, 2, op, "momenta", &n);
+  for (size_t k = 0; k < n.size(); ++k) dispatch::kernels().sgd_update(n[k], s, values[k], grads[k], momenta[k]);
   return info.Env().Undefined();
 }
 
 Napi::Value adam_update(const Napi::CallbackInfo& info) {
   constexpr const char* op = "adamUpdate";
-  const int64_t n = length_of(info, 0, op, "value");
-  float* value = exact_floats(info, 0, op, "value", n);
-  const float* grad = exact_floats(info, 1, op, "grad", n);
-  float* m = exact_floats(info, 2, op, "m", n);
-  float* v = exact_floats(info, 3, op, "v", n);
+  std::vector<int64_t> n;
+  const std::vector<float*> values = float_list(info, 0, op, "values", nullptr, &n);
+  const std::vector<float*> grads = float_list(info, 1, op, "grads", &n);
+  const std::vector<float*> m = float_list(info, 2, op, "ms", &n);
+  const std::vector<float*> v = float_list(info, 3, op, "vs", &n);
   AdamStep s;
   s.step_size = number(info, 4, op, "stepSize");
   s.beta1 = number(info, 5, op, "beta1");
@@ -209,11 +241,9 @@ Napi::Value adam_update(const Napi::CallbackInfo& info) {
   s.eps = number(info, 8, op, "eps");
   s.l2 = number(info, 9, op, "l2");
   s.decay = number(info, 10, op, "decay");
-  dispatch::kernels().adam_update(n, s, value, grad, m, v);
+  for (size_t k = 0; k < n.size(); ++k) dispatch::kernels().adam_update(n[k], s, values[k], grads[k], m[k], v[k]);
   return info.Env().Undefined();
 }
-
-
 
 Napi::Value elu(const Napi::CallbackInfo& info) {
   constexpr const char* op = "elu";

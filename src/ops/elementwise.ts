@@ -58,20 +58,23 @@ export function softmaxCrossEntropy(
   return native.softmaxCrossEntropy(logits, n, k, labels, targets, eps, dlogits) / n;
 }
 
-/** One SGD step in place; see `SgdStep` in native/kernels/elementwise/elementwise.h for the rule. */
+/**
+ * One SGD step in place over every parameter of the lists, in one native call; see
+ * `SgdStep` in native/kernels/elementwise/elementwise.h for the rule.
+ */
 export function sgdUpdate(
-  value: Float32Array, grad: Float32Array, momentumBuffer: Float32Array | null,
+  values: Float32Array[], grads: Float32Array[], momenta: Float32Array[] | null,
   step: { lr: number; weightDecay: number; momentum: number; keep: number; share: number; nesterov: boolean },
 ): void {
-  native.sgdUpdate(value, grad, momentumBuffer, step.lr, step.weightDecay, step.momentum, step.keep, step.share, step.nesterov);
+  native.sgdUpdate(values, grads, momenta, step.lr, step.weightDecay, step.momentum, step.keep, step.share, step.nesterov);
 }
 
-/** One Adam / AdamW step in place; see `AdamStep` in native/kernels/elementwise/elementwise.h. */
+/** One Adam / AdamW step in place over every parameter, in one native call; see `AdamStep`. */
 export function adamUpdate(
-  value: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array,
+  values: Float32Array[], grads: Float32Array[], ms: Float32Array[], vs: Float32Array[],
   step: { stepSize: number; beta1: number; beta2: number; root2: number; eps: number; l2: number; decay: number },
 ): void {
-  native.adamUpdate(value, grad, m, v, step.stepSize, step.beta1, step.beta2, step.root2, step.eps, step.l2, step.decay);
+  native.adamUpdate(values, grads, ms, vs, step.stepSize, step.beta1, step.beta2, step.root2, step.eps, step.l2, step.decay);
 }
 
 /** y = x for x > 0, alpha·(eˣ − 1) otherwise (eˣ − 1 computed without cancellation near 0). */

@@ -48,9 +48,9 @@ abstract class AdamBase extends Optimizer {
   }
 
   /** Runs the moment updates and the step; `l2` and `decay` select Adam's or AdamW's decay. */
-  protected adamUpdate(value: Float32Array, grad: Float32Array, index: number, t: number, l2: number, decay: number): void {
+  protected adamUpdate(values: Float32Array[], grads: Float32Array[], t: number, l2: number, decay: number): void {
     const { beta1, beta2, eps } = this;
-    adamUpdate(value, grad, this.buffers.m[index], this.buffers.v[index], {
+    adamUpdate(values, grads, this.buffers.m, this.buffers.v, {
       stepSize: this.lr / (1 - beta1 ** t), root2: Math.sqrt(1 - beta2 ** t), beta1, beta2, eps, l2, decay,
     });
   }
@@ -66,8 +66,8 @@ export class Adam extends AdamBase {
     super('Adam', params, options, 0);
   }
 
-  protected override update(value: Float32Array, grad: Float32Array, index: number, t: number): void {
-    this.adamUpdate(value, grad, index, t, this.weightDecay, 1);
+  protected override update(values: Float32Array[], grads: Float32Array[], t: number): void {
+    this.adamUpdate(values, grads, t, this.weightDecay, 1);
   }
 }
 
@@ -82,7 +82,7 @@ export class AdamW extends AdamBase {
     super('AdamW', params, options, 1e-2);
   }
 
-  protected override update(value: Float32Array, grad: Float32Array, index: number, t: number): void {
-    this.adamUpdate(value, grad, index, t, 0, 1 - this.lr * this.weightDecay);
+  protected override update(values: Float32Array[], grads: Float32Array[], t: number): void {
+    this.adamUpdate(values, grads, t, 0, 1 - this.lr * this.weightDecay);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The optimizer base: it holds the parameters, the learning rate, the step count
  * and each parameter's state buffers (momentum, moment estimates), and saves and
- * restores all of it as plain JSON for checkpoints. Subclasses write one update rule
- * over a parameter's `value` and `grad` (float32, updated in place).
+ * restores all of it as plain JSON for checkpoints. Subclasses write the update rule
+ * over every parameter's `value` and `grad` at once (float32, updated in place), so a
+ * native rule runs the whole model's step in one call.
  */
 import type { Param } from '../param.js';
 import { checkLr, checkParams, checkRange } from './checks.js';
@@ -75,10 +76,7 @@ export abstract class Optimizer {
   /** Updates every parameter's value from its gradient. */
   step(): void {
     this.steps++;
-    for (let i = 0; i < this.params.length; i++) {
-      const p = this.params[i];
-      this.update(p.value.data, p.grad.data, i, this.steps);
-    }
+    this.update(this.params.map((p) => p.value.data), this.params.map((p) => p.grad.data), this.steps);
   }
 
   /** Sets every gradient to zero (backward accumulates into them). */
@@ -139,6 +137,9 @@ export abstract class Optimizer {
     this.initialLr = baseLr;
   }
 
-  /** Updates one parameter in place; `t` is the step number, 1 on the first step. */
-  protected abstract update(value: Float32Array, grad: Float32Array, index: number, t: number): void;
+  /**
+   * Updates every parameter in place: `values[i]` and `grads[i]` are `params[i]`'s, as
+   * are the buffers' i-th arrays; `t` is the step number, 1 on the first step.
+   */
+  protected abstract update(values: Float32Array[], grads: Float32Array[], t: number): void;
 }

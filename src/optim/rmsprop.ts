@@ -57,7 +57,11 @@ export class RMSProp extends Optimizer {
     this.centered = centered;
   }
 
-  protected override update(value: Float32Array, grad: Float32Array, index: number, _t: number): void {
+  protected override update(values: Float32Array[], grads: Float32Array[]): void {
+    for (let i = 0; i < values.length; i++) this.updateOne(values[i], grads[i], i);
+  }
+
+  private updateOne(value: Float32Array, grad: Float32Array, index: number): void {
     const { lr, alpha, eps, momentum: mu, weightDecay: wd, centered } = this;
     const n = value.length;
     const sq = this.buffers.squareAvg[index];

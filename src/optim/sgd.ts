@@ -54,9 +54,9 @@ export class SGD extends Optimizer {
       );
   }
 
-  protected override update(value: Float32Array, grad: Float32Array, index: number, t: number): void {
+  protected override update(values: Float32Array[], grads: Float32Array[], t: number): void {
     const momentum = this.momentum;
-    sgdUpdate(value, grad, momentum === 0 ? null : this.buffers.momentum[index], {
+    sgdUpdate(values, grads, momentum === 0 ? null : this.buffers.momentum, {
       lr: this.lr, weightDecay: this.weightDecay, momentum, nesterov: this.nesterov,
       keep: t === 1 ? 0 : momentum, share: t === 1 ? 1 : 1 - this.dampening,
     });

@@ -322,42 +322,49 @@ describe(`elementwise kernels on ${st.backendInfo().isa}`, () => {
   }
 
   for (const threads of [1, 2]) {
-    it(`threads=${threads}: SGD (plain, momentum, nesterov, weight decay) and Adam/AdamW steps against float64`, () => {
+    // One call steps every parameter of the list (lengths LENGTHS, one array each), as the
+    // optimizers call it with a whole model.
+    it(`threads=${threads}: SGD (plain, momentum, nesterov, weight decay) and Adam/AdamW steps over n=${LENGTHS} in one call, against float64`, () => {
       st.setNumThreads(threads);
-      for (const n of LENGTHS) {
-        const value0 = randomTensor([n], n + 7).data;
-        const grad = randomTensor([n], n + 8).data;
-        const buf0 = randomTensor([n], n + 9).data;
-        for (const [momentum, nesterov, keep, share, wd] of [[0, false, 0, 1, 0.01], [0.9, false, 0.9, 0.8, 0], [0.9, true, 0, 1, 1e-3]] as const) {
-          const value = value0.slice();
-          const buf = buf0.slice();
-          const wantB = Float64Array.from(buf0, (b, i) => keep * b + share * (grad[i] + wd * value0[i]));
-          const wantP = Float64Array.from(value0, (p, i) => {
-            const g = grad[i] + wd * p;
+      const value0 = LENGTHS.map((n) => randomTensor([n], n + 7).data);
+      const grad = LENGTHS.map((n) => randomTensor([n], n + 8).data);
+      const buf0 = LENGTHS.map((n) => randomTensor([n], n + 9).data);
+      const copy = (list: Float32Array[]) => list.map((a) => a.slice());
+      for (const [momentum, nesterov, keep, share, wd] of [[0, false, 0, 1, 0.01], [0.9, false, 0.9, 0.8, 0], [0.9, true, 0, 1, 1e-3]] as const) {
+        const value = copy(value0);
+        const buf = copy(buf0);
+        ew.sgdUpdate(value, grad, momentum === 0 ? null : buf, { lr: 0.05, weightDecay: wd, momentum, keep, share, nesterov });
+        LENGTHS.forEach((n, k) => {
+          const wantB = Float64Array.from(buf0[k], (b, i) => keep * b + share * (grad[k][i] + wd * value0[k][i]));
+          const wantP = Float64Array.from(value0[k], (p, i) => {
+            const g = grad[k][i] + wd * p;
             return p - 0.05 * (momentum === 0 ? g : nesterov ? g + momentum * wantB[i] : wantB[i]);
           });
-          ew.sgdUpdate(value, grad, momentum === 0 ? null : buf, { lr: 0.05, weightDecay: wd, momentum, keep, share, nesterov });
           const name = `sgd momentum=${momentum} nesterov=${nesterov} n=${n}`;
-          expectClose(value, wantP, 1e-6, name);
-          if (momentum !== 0) expectClose(buf, wantB, 1e-6, `${name} buffer`);
-        }
-        for (const [l2, decay] of [[0.01, 1], [0, 0.999]]) {
-          const [beta1, beta2, eps, t] = [0.9, 0.999, 1e-8, 3];
-          const stepSize = 0.01 / (1 - beta1 ** t);
-          const root2 = Math.sqrt(1 - beta2 ** t);
-          const value = value0.slice();
-          const m = grad.slice();
-          const v = Float32Array.from(buf0, (b) => Math.abs(b) * 1e-2);
-          const want = Float64Array.from(value0, (p0, i) => {
+          expectClose(value[k], wantP, 1e-6, name);
+          if (momentum !== 0) expectClose(buf[k], wantB, 1e-6, `${name} buffer`);
+          else expect(buf[k]).toEqual(buf0[k]);
+        });
+      }
+      for (const [l2, decay] of [[0.01, 1], [0, 0.999]]) {
+        const [beta1, beta2, eps, t] = [0.9, 0.999, 1e-8, 3];
+        const stepSize = 0.01 / (1 - beta1 ** t);
+        const root2 = Math.sqrt(1 - beta2 ** t);
+        const value = copy(value0);
+        const m = copy(grad);
+        const v0 = buf0.map((b) => Float32Array.from(b, (x) => Math.abs(x) * 1e-2));
+        const v = copy(v0);
+        ew.adamUpdate(value, grad, m, v, { stepSize, beta1, beta2, root2, eps, l2, decay });
+        LENGTHS.forEach((n, k) => {
+          const want = Float64Array.from(value0[k], (p0, i) => {
             const p = p0 * decay;
-            const g = grad[i] + l2 * p;
-            const mi = beta1 * grad[i] + (1 - beta1) * g;
-            const vi = beta2 * v[i] + (1 - beta2) * g * g;
+            const g = grad[k][i] + l2 * p;
+            const mi = beta1 * grad[k][i] + (1 - beta1) * g;
+            const vi = beta2 * v0[k][i] + (1 - beta2) * g * g;
             return p - (stepSize * mi) / (Math.sqrt(vi) / root2 + eps);
           });
-          ew.adamUpdate(value, grad, m, v, { stepSize, beta1, beta2, root2, eps, l2, decay });
-          expectClose(value, want, 1e-6, `adam l2=${l2} decay=${decay} n=${n}`);
-        }
+          expectClose(value[k], want, 1e-6, `adam l2=${l2} decay=${decay} n=${n}`);
+        });
       }
     });
   }
@@ -616,8 +623,19 @@ describe(`elementwise kernels on ${st.backendInfo().isa}`, () => {
       /labels\[1\] must be a class index in \[0, 4\), got 4/,
     );
     expect(() => native.softmaxCrossEntropy(x, 2, 4, null, null, 0, new Float32Array(8))).toThrow(/exactly one of labels and targets/);
-    expect(() => native.sgdUpdate(x, x, null, 0.1, 0, 0.9, 0.9, 1, false)).toThrow(/momentumBuffer is required/);
-    expect(() => native.adamUpdate(x, x, x, new Float32Array(9), 1, 0.9, 0.999, 1, 1e-8, 0, 1)).toThrow(/adamUpdate: v has 9 elements/);
+    expect(() => native.sgdUpdate([x], [x], null, 0.1, 0, 0.9, 0.9, 1, false)).toThrow(/momenta are required/);
+    expect(() => native.sgdUpdate(x as unknown as Float32Array[], [x], null, 0.1, 0, 0, 0, 1, false)).toThrow(
+      /sgdUpdate: values must be an array of Float32Arrays/,
+    );
+    expect(() => native.sgdUpdate([x, x], [x], null, 0.1, 0, 0, 0, 1, false)).toThrow(/sgdUpdate: grads has 1 arrays, values has 2/);
+    expect(() => native.sgdUpdate([x], [x], [new Float64Array(8) as unknown as Float32Array], 0.1, 0, 0.9, 0, 1, false)).toThrow(
+      /sgdUpdate: momenta\[0\] must be a Float32Array/,
+    );
+    const w = new Float32Array(8).fill(1);
+    expect(() => native.adamUpdate([w, w], [w, w], [x, x], [x, new Float32Array(9)], 1, 0.9, 0.999, 1, 1e-8, 0, 1)).toThrow(
+      /adamUpdate: vs\[1\] has 9 elements, expected 8/,
+    );
+    expect(w).toEqual(new Float32Array(8).fill(1)); // every list is checked before a parameter is written
     expect(() => native.multiply(x, x, new Float32Array(9))).toThrow(/multiply: out has 9 elements, expected 8/);
     expect(() => native.add(x, new Float32Array(7), x)).toThrow(/add: b has 7 elements, expected 8/);
     expect(() => native.sigmoid(x, new Float32Array(7))).toThrow(/sigmoid: y has 7 elements, expected 8/);

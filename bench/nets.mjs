@@ -1,17 +1,21 @@
 // npm run bench:nets [-- --rounds 5 --threads 2 --only resnet18]
-// Whole-network inference: striate with its inference plan (graph.compile: batch norm
+// Whole networks. Inference: striate with its inference plan (graph.compile: batch norm
 // folded, conv + bias + Add + ReLU fused into one native call, one arena) against the
-// same graph layer by layer (STRIATE_PLAN=off's path) and ONNX Runtime (CPU provider,
-// every graph optimisation on) running the same graph as st.onnx.encodeOnnx writes it,
-// all in this one process, interleaved: each round times one call of every contestant
-// in turn after a pause, so a drift of the (shared) machine hits all alike. images/s
-// from the median of `--rounds` rounds, after one untimed warm-up call each, which also
-// checks that the contestants agree (`agreement`: each one's max relative error against
-// the layer-by-layer output); the ratios are of medians measured in this run.
+// same graph layer by layer (STRIATE_PLAN=off's path), ONNX Runtime (CPU provider, every
+// graph optimisation on) running the same graph as st.onnx.encodeOnnx writes it, and,
+// for the zoo rows, PyTorch's same network (bench/peers/torch_zoo.py, eval mode under
+// no_grad; its own random weights). Training: one SGD step (forward, softmax
+// cross-entropy, backward, momentum 0.9) of striate and of PyTorch's same network.
+// Each round times one call of every contestant in turn after a pause, so a drift of the
+// (shared) machine hits all alike. images/s from the median of `--rounds` rounds, each
+// sample after an untimed call; one warm-up call first, which for inference also checks
+// that the contestants holding striate's weights agree (`agreement`: each one's max
+// relative error against the layer-by-layer output); ratios are of medians of this run.
 // Rows: ResNet-18 as bench/lib/nets.mjs writes it (BN folded into the weights, the
 // graph every peer of the suite runs), then the zoo models (with their BatchNorm layers)
-// at 3x224x224 batch 1 and 3x32x32 batch 32.
-// Results: bench/results/nets-<date>.json (written atomically).
+// at 3x224x224 batch 1 and 3x32x32 batch 32, then training of resnet20 (3x32x32, batch
+// 128), ResNet-18 (3x64x64, batch 32) and the CIFAR VGG-11 with batch norm (batch 64).
+// Results: bench/results/nets-<date>-t<threads>.json (-partial with --only; written atomically).
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,8 +26,10 @@ import { normal, size } from './lib/data.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { forwardGflop, initWeights, resnet18 } from './lib/nets.mjs';
 import { maxRelError, summarize } from './lib/stats.mjs';
+import { zooSession } from './lib/zoo-session.mjs';
 import ortPeer from './peers/onnxruntime.mjs';
 import striatePeer from './peers/striate.mjs';
+import { startTorchZoo } from './peers/torch-zoo.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const st = await import(pathToFileURL(path.join(here, '..', 'dist', 'index.js')).href);
@@ -43,6 +49,7 @@ try {
   console.error(`onnxruntime-node unavailable (${e.message}): run \`cd bench && npm ci\``);
 }
 await striatePeer.load();
+const torch = await startTorchZoo(threads);
 
 /** The bench suite's ResNet-18 (BN folded): striate plan, striate layer by layer, ORT. */
 async function suiteResnet(variant, batch, seed) {
@@ -87,6 +94,22 @@ async function zooModel(name, options, shape, batch, seed) {
     const ort = await ortPeer.prepare({ kind: 'graph', graph: model, x: x.data, xShape: x.shape });
     contestants.push({ name: 'onnxruntime', call: ort.call });
   }
+  if (torch) {
+    await torch.build(name, shape[1], 1000, { batches: [batch] });
+    contestants.push({ name: 'pytorch', time: () => torch.time('forward', batch) });
+  }
+  return { contestants };
+}
+
+/** One training step of a zoo model (10 classes), striate against PyTorch's same network. */
+async function zooTraining(name, options, shape, batch) {
+  const model = st.zoo.models[name]({ numClasses: 10, inputShape: shape, seed: 1, ...options });
+  const ours = zooSession(st, model, [batch], 10);
+  const contestants = [{ name: 'striate', time: () => ours.time('train', batch) }];
+  if (torch) {
+    await torch.build(name, shape[1], 10, { batches: [batch], depth: options.depth });
+    contestants.push({ name: 'pytorch', time: () => torch.time('train', batch) });
+  }
   return { contestants };
 }
 
@@ -101,6 +124,11 @@ for (const [name, label, options] of [
   rows.push([`${label} (zoo) 3x224x224 batch 1`, () => zooModel(name, options, [3, 224, 224], 1, 600), 1]);
   rows.push([`${label} (zoo) 3x32x32 batch 32`, () => zooModel(name, options, [3, 32, 32], 32, 700), 32]);
 }
+for (const [name, label, options, shape, batch] of [
+  ['resnet20', 'resnet20', {}, [3, 32, 32], 128], ['resnet18', 'ResNet-18', {}, [3, 64, 64], 32],
+  ['vgg', 'VGG-11-BN (CIFAR)', { depth: 11 }, [3, 32, 32], 64],
+])
+  rows.push([`training: ${label} ${shape.join('x')} batch ${batch}`, () => zooTraining(name, options, shape, batch), batch]);
 
 const results = [];
 for (const [title, make, batch] of rows) {
@@ -113,39 +141,53 @@ for (const [title, make, batch] of rows) {
     console.log(`${title}: ${e.message}`);
     continue;
   }
-  // Warm-up (also the check that the contestants agree).
-  const outputs = [];
-  for (const c of row.contestants) outputs.push(Float32Array.from(await c.call()));
-  const reference = outputs[row.contestants.findIndex((c) => c.name === 'striate layer by layer')];
-  const agreement = Object.fromEntries(row.contestants.map((c, i) => [c.name, maxRelError(outputs[i], reference)]).filter(([name]) => name !== 'striate layer by layer'));
+  // Warm-up; the contestants that return outputs (they hold striate's weights) must agree.
+  const outputs = new Map();
+  for (const c of row.contestants) {
+    if (c.call) outputs.set(c.name, Float32Array.from(await c.call()));
+    else await c.time();
+  }
+  const reference = outputs.get('striate layer by layer');
+  const agreement = Object.fromEntries([...outputs].filter(([n]) => n !== 'striate layer by layer').map(([n, out]) => [n, maxRelError(out, reference)]));
+  const timeOnce = async (c) => {
+    if (c.time) return c.time();
+    const t0 = now();
+    await c.call();
+    return now() - t0;
+  };
   for (const c of row.contestants) c.samples = [];
   for (let r = 0; r < rounds; r++)
     for (const c of row.contestants) {
       await sleep(50);
-      await c.call(); // wakes the thread pool after the pause
-      const t0 = now();
-      await c.call();
-      c.samples.push(now() - t0);
+      await timeOnce(c); // wakes the thread pool after the pause
+      c.samples.push(await timeOnce(c));
     }
   const summary = row.contestants.map((c) => ({ name: c.name, imagesPerSecond: batch / summarize(c.samples).median, seconds: summarize(c.samples) }));
   const by = Object.fromEntries(summary.map((s) => [s.name, s.imagesPerSecond]));
-  const ratios = {
-    planVsLayerByLayer: by['striate plan'] / by['striate layer by layer'],
-    ...(by.onnxruntime ? { planVsOnnxruntime: by['striate plan'] / by.onnxruntime, layerByLayerVsOnnxruntime: by['striate layer by layer'] / by.onnxruntime } : {}),
-  };
-  results.push({ title, batch, summary, ratios, agreement, onnxruntime: ortVersion ? 'run' : 'unavailable' });
-  console.log(`${title}: ${summary.map((s) => `${s.name} ${s.imagesPerSecond.toFixed(2)} img/s`).join(' | ')} | plan/plain ${ratios.planVsLayerByLayer.toFixed(2)}x${ratios.planVsOnnxruntime ? ` | plan/ORT ${ratios.planVsOnnxruntime.toFixed(2)}x` : ''} | max rel. error vs layer by layer: ${Object.entries(agreement).map(([n, e]) => `${n} ${e.toExponential(1)}`).join(', ')}`);
+  const ours = by['striate plan'] ?? by.striate;
+  const ratios = Object.fromEntries(Object.entries({
+    planVsLayerByLayer: by['striate layer by layer'] && ours / by['striate layer by layer'],
+    planVsOnnxruntime: by.onnxruntime && ours / by.onnxruntime,
+    layerByLayerVsOnnxruntime: by.onnxruntime && by['striate layer by layer'] / by.onnxruntime,
+    striateVsPytorch: by.pytorch && ours / by.pytorch,
+  }).filter(([, v]) => v !== undefined));
+  results.push({ title, batch, summary, ratios, agreement, onnxruntime: ortVersion ? 'run' : 'unavailable', pytorch: torch ? 'run' : 'unavailable' });
+  const shown = Object.entries(ratios).map(([n, v]) => `${n} ${v.toFixed(2)}x`).join(' | ');
+  const agreed = Object.entries(agreement).map(([n, e]) => `${n} ${e.toExponential(1)}`).join(', ');
+  console.log(`${title}: ${summary.map((s) => `${s.name} ${s.imagesPerSecond.toFixed(2)} img/s`).join(' | ')} | ${shown}${agreed ? ` | max rel. error vs layer by layer: ${agreed}` : ''}`);
 }
+torch?.close();
 
 const require = createRequire(import.meta.url);
 const report = {
   date: new Date().toISOString(), machine: describeMachine(), threads, rounds,
-  striate: require('../package.json').version, onnxruntime: ortVersion, isa: st.backendInfo().isa,
+  striate: require('../package.json').version, onnxruntime: ortVersion, pytorch: torch?.version ?? null, isa: st.backendInfo().isa,
   note: 'ratios are of medians measured side by side in this one run', results,
 };
 const dir = path.join(here, 'results');
 fs.mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `nets-${report.date.slice(0, 10)}-t${threads}.json`);
+// A run of some rows (--only) never replaces the day's full one.
+const file = path.join(dir, `nets-${report.date.slice(0, 10)}-t${threads}${values.only ? '-partial' : ''}.json`);
 fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(report, null, 2)}\n`);
 fs.renameSync(`${file}.tmp`, file);
 console.log(`wrote ${path.relative(process.cwd(), file)}`);

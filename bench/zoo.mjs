@@ -23,17 +23,17 @@
 // under a minute. The ratio is striate / PyTorch (> 1: striate is faster). Results:
 // bench/results/zoo-<date>-t<threads>.json (-quick or -partial for smaller runs; written
 // atomically). Needs `npm run build` (dist/).
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeMachine } from './lib/machine.mjs';
 import { summarize } from './lib/stats.mjs';
+import { zooSession } from './lib/zoo-session.mjs';
+import { startTorchZoo } from './peers/torch-zoo.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = (file) => import(pathToFileURL(path.join(here, '..', 'dist', file)).href);
@@ -91,65 +91,6 @@ function build(name, s) {
   return st.zoo.models[name]({ numClasses: CLASSES, inputShape: [3, s, s], seed: 1, ...extra });
 }
 
-function random(shape, seed) {
-  const rng = new st.Rng(seed);
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
-  return new st.Tensor(data, shape);
-}
-
-/** striate on one network: `time(mode, batch)` is one call's seconds. */
-function striateSession(model) {
-  const input = model.inputShapes[0];
-  const xs = new Map(BATCHES.map((b) => [b, random([b, ...input], 2)]));
-  const labels = Int32Array.from({ length: TRAIN_BATCH }, (_, i) => i % CLASSES);
-  const loss = new st.nn.SoftmaxCrossEntropy();
-  const opt = new st.optim.SGD(model.params(), { lr: 0.01, momentum: 0.9 });
-  const call = (mode, batch) => {
-    const x = xs.get(batch);
-    if (mode === 'forward') return model.predictSync(x, { batchSize: batch });
-    model.zeroGrad();
-    loss.forward(model.forward(x, { training: true }), labels);
-    model.backward(loss.backward(), { inputGrad: false });
-    opt.step();
-  };
-  return {
-    async time(mode, batch) {
-      const t0 = performance.now();
-      call(mode, batch);
-      return (performance.now() - t0) / 1e3;
-    },
-  };
-}
-
-/** The PyTorch child (torch_zoo.py), or undefined when torch does not import. */
-async function startPeer() {
-  const python = process.env.STRIATE_PYTHON ?? '/usr/bin/python3';
-  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    console.log(`(torch does not import in ${python}: ${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}; showing striate alone)\n`);
-    return undefined;
-  }
-  const child = spawn(python, [path.join(here, 'peers', 'torch_zoo.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const ask = async (request) => {
-    child.stdin.write(`${JSON.stringify(request)}\n`);
-    const { value, done } = await lines.next();
-    if (done) throw new Error('torch_zoo.py exited');
-    const answer = JSON.parse(value);
-    if (answer.error) throw new Error(`torch_zoo.py: ${answer.error}`);
-    return answer;
-  };
-  const hello = await ask({ op: 'hello', threads });
-  return {
-    version: hello.version,
-    threads: hello.threads,
-    build: async (name, s) => (await ask({ op: 'build', name, side: s, classes: CLASSES })).params,
-    time: async (mode, batch) => (await ask({ op: 'time', mode, batch })).seconds,
-    close: () => child.stdin.end(),
-  };
-}
-
 /** Median seconds of each library for one (mode, batch), sampled in alternating rounds. */
 async function measure(libraries, mode, batch) {
   const primed = [];
@@ -164,7 +105,7 @@ async function measure(libraries, mode, batch) {
   return samples.map((s) => summarize(s));
 }
 
-const peer = values['no-peer'] ? undefined : await startPeer();
+const peer = values['no-peer'] ? undefined : await startTorchZoo(threads);
 const started = performance.now();
 const rows = [];
 for (const name of models)
@@ -173,8 +114,8 @@ for (const name of models)
     if (s === undefined) continue;
     const model = build(name, s);
     const params = model.countParams();
-    const torchParams = peer && (await peer.build(name, s));
-    const libraries = [striateSession(model), ...(peer ? [peer] : [])];
+    const torchParams = peer && (await peer.build(name, s, CLASSES, { batches: BATCHES }));
+    const libraries = [zooSession(st, model, BATCHES, CLASSES), ...(peer ? [peer] : [])];
     const all = size === 'cifar' || values['imagenet-all'];
     for (const [mode, batch] of all ? [['forward', 1], ['forward', 32], ['train', TRAIN_BATCH]] : [['forward', 1]]) {
       const [ours, theirs] = await measure(libraries, mode, batch);

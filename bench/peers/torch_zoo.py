@@ -8,11 +8,13 @@ as striate builds them. zoo.mjs holds each network's parameter count against str
 
 A long-lived child: one JSON request per line on stdin, one JSON answer per line on stdout.
   {"op": "hello", "threads": N}                           -> {"version", "threads"}
-  {"op": "build", "name", "side", "classes", "depth"?}    -> {"params"}: the model, its inputs
-                                                             ([1 or 32, 3, side, side]) and an SGD optimizer
+  {"op": "build", "name", "side", "classes", "batches", "depth"?}
+                                                          -> {"params"}: the model, one input
+                                                             [b, 3, side, side] per batch size b and an
+                                                             SGD optimizer; depth: the CIFAR vgg's (11..19)
   {"op": "time", "mode": "forward" | "train", "batch"}    -> {"seconds"}: one call, timed here
-forward: eval mode under torch.no_grad; train (batch 32): zero_grad, forward in training
-mode, cross-entropy, backward, SGD step with momentum 0.9.
+forward: eval mode under torch.no_grad; train: zero_grad, forward in training mode,
+cross-entropy, backward, SGD step with momentum 0.9.
 """
 import json
 import sys
@@ -283,13 +285,15 @@ class Session:
     def __init__(self):
         self.model = None
 
-    def build(self, name, side, classes):
+    def build(self, name, side, classes, batches, depth=None):
         if name not in BUILDERS:
             raise ValueError(f'unknown model {name!r}; known: {", ".join(BUILDERS)}')
+        if depth is not None and name != 'vgg':
+            raise ValueError(f'depth is an option of the CIFAR vgg only, not {name!r}')
         torch.manual_seed(0)
-        self.model = BUILDERS[name](classes)
-        self.inputs = {b: torch.randn(b, 3, side, side) for b in (1, 32)}
-        self.labels = torch.randint(0, classes, (32,))
+        self.model = cifar_vgg(classes, depth) if depth is not None else BUILDERS[name](classes)
+        self.inputs = {b: torch.randn(b, 3, side, side) for b in batches}
+        self.labels = torch.randint(0, classes, (max(batches),))
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.01, momentum=0.9)
         self.loss = nn.CrossEntropyLoss()
         return sum(p.numel() for p in self.model.parameters())
@@ -316,7 +320,8 @@ def main():
                 torch.set_num_threads(request['threads'])
                 answer = {'version': torch.__version__, 'threads': torch.get_num_threads()}
             elif op == 'build':
-                answer = {'params': session.build(request['name'], request['side'], request['classes'])}
+                answer = {'params': session.build(request['name'], request['side'], request['classes'],
+                                                  request['batches'], request.get('depth'))}
             elif op == 'time':
                 t0 = time.perf_counter()
                 session.call(request['mode'], request['batch'])

@@ -97,3 +97,13 @@ export function checkNumber(op: string, name: string, value: unknown): number {
     throw new TypeError(`${op}: ${name} must be a finite number, got ${String(value)}`);
   return value;
 }
+
+/**
+ * A name or string read from a file, quoted for an error message: control characters
+ * escaped (a damaged name can hold NULs or escape sequences) and long names cut at 80.
+ */
+export function quoted(text: string | undefined): string {
+  text ??= '';
+  const escaped = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text).slice(1, -1);
+  return `'${escaped}'`;
+}

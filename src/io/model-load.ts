@@ -9,7 +9,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { describeType, formatShape } from '../errors.js';
+import { describeType, formatShape, quoted } from '../errors.js';
 import { Graph } from '../models/graph.js';
 import { Sequential } from '../models/sequential.js';
 import { FORMAT_VERSION, MAGIC, tensorsOf, type Header, type Metadata } from './model-file.js';
@@ -66,7 +66,7 @@ export function configValues(config: Header['config'], fail: (why: string) => ne
     if (!isObject(c) || typeof c.type !== 'string' || !Object.hasOwn(SIZED, c.type)) return;
     const { size, values } = SIZED[c.type];
     if (built && c[size] === undefined)
-      fail(`layer ${i} (${c.type}${typeof c.name === 'string' ? ` '${c.name}'` : ''}) does not record ${size}; save writes it for every built layer`);
+      fail(`layer ${i} (${c.type}${typeof c.name === 'string' ? ` ${quoted(c.name)}` : ''}) does not record ${size}; save writes it for every built layer`);
     total += values(c);
   });
   return total;

@@ -229,6 +229,23 @@ describe('st.onnx.load: malformed files', () => {
       .toThrow("dangling.onnx: Relu node 'r2' (opset 13) reads 'ghost', which no node, input or initializer provides");
   });
 
+  it('names from a damaged file are escaped and cut in the message (no raw control bytes)', () => {
+    const messageOf = (nodes: ReturnType<typeof relu>[]) => {
+      try {
+        st.onnx.load(onnxModel({ opset: 13, inputs: [['x', ['N', 4]]], output: ['y', ['N', 4]], nodes }), { name: 'odd.onnx' });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'loaded';
+    };
+    expect(messageOf([relu('r\u0000\u001b[2J', 'ghost', 'y')])).toBe(
+      "odd.onnx: Relu node 'r\\u0000\\u001b[2J' (opset 13) reads 'ghost', which no node, input or initializer provides",
+    );
+    expect(messageOf([relu('r2', 'x'.repeat(200), 'y')])).toBe(
+      `odd.onnx: Relu node 'r2' (opset 13) reads '${'x'.repeat(80)}…', which no node, input or initializer provides`,
+    );
+  });
+
   it('bad arguments: a folder, constants and name of the wrong kind, a constant for no input', () => {
     const bytes = onnxModel({ opset: 13, inputs: [['x', ['N', 4]], ['w', [4, 3]]], output: ['y', ['N', 3]], nodes: [onnxNode('MatMul', ['x', 'w'], ['y'], {}, 'mm')] });
     expect(() => st.onnx.load(dir)).toThrow(new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read the ONNX file \\(EISDIR`));

@@ -7,6 +7,7 @@
 import type { Graph, GraphNode } from '../../models/graph.js';
 import type { BaseLayer } from '../../nn/layer.js';
 import { AttributeType } from './schema.js';
+import { quoted } from '../../errors.js';
 import type { OnnxAttribute, OnnxNode } from './proto.js';
 
 /** A constant: an initializer, a Constant node's value or a fixed input. */
@@ -90,7 +91,7 @@ export class NodeContext {
   data(k: number): GraphNode {
     const value = this.values.get(this.inputName(k));
     if (!value || !('node' in value))
-      throw this.unsupported(`input ${k} ('${this.inputName(k)}') is a constant; striate needs a computed tensor there`);
+      throw this.unsupported(`input ${k} (${quoted(this.inputName(k))}) is a constant; striate needs a computed tensor there`);
     return value.node;
   }
 
@@ -101,7 +102,7 @@ export class NodeContext {
     const value = this.values.get(name)!;
     if (!('constant' in value))
       throw this.unsupported(
-        `input ${k} ('${name}', the ${what}) is computed or a graph input; striate layers need it constant (an initializer, a Constant node, or load's constants option)`,
+        `input ${k} (${quoted(name)}, the ${what}) is computed or a graph input; striate layers need it constant (an initializer, a Constant node, or load's constants option)`,
       );
     return value.constant;
   }

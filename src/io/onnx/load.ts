@@ -9,7 +9,7 @@
  * checking every node before the graph is returned or anything runs.
  */
 import { readFileSync } from 'node:fs';
-import { checkObject, checkTensorData, describeType, describeValue, isPlainObject } from '../../errors.js';
+import { checkObject, checkTensorData, describeType, describeValue, isPlainObject, quoted } from '../../errors.js';
 import { Graph, type GraphNode } from '../../models/graph.js';
 import { Tensor } from '../../tensor.js';
 import { NodeContext, type Constant, type Value } from './context.js';
@@ -71,7 +71,7 @@ function opsetOf(model: OnnxModel, label: string): number {
 }
 
 function nodeLabel(n: OnnxNode, index: number, opset: number): string {
-  return `${n.opType || '(no op_type)'} node '${n.name || `#${index}`}' (opset ${opset})`;
+  return `${n.opType ? quoted(n.opType).slice(1, -1) : '(no op_type)'} node ${n.name ? quoted(n.name) : `'#${index}'`} (opset ${opset})`;
 }
 
 /** The per-sample shape of a graph input (its dims after the batch, all known), or why striate cannot take it. */
@@ -85,7 +85,7 @@ function sampleShape(info: OnnxValueInfo): number[] | string {
   for (const [i, d] of dims.slice(1).entries()) {
     const v = d.dimValue;
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
-      return `dimension ${i + 1} is ${d.dimParam ? `symbolic ('${d.dimParam}')` : 'unknown'}; only the batch may be`;
+      return `dimension ${i + 1} is ${d.dimParam ? `symbolic (${quoted(d.dimParam)})` : 'unknown'}; only the batch may be`;
     shape.push(v);
   }
   return shape;
@@ -94,7 +94,7 @@ function sampleShape(info: OnnxValueInfo): number[] | string {
 /** The operator that imports node n, or why there is none. */
 function operatorFor(n: OnnxNode, opset: number, fused: ReadonlyMap<OnnxNode, OnnxNode>): Operator | string {
   if (fused.has(n)) return STOCHASTIC_POOL;
-  if (n.domain && n.domain !== 'ai.onnx') return `domain '${n.domain}' (striate imports the default ONNX domain)`;
+  if (n.domain && n.domain !== 'ai.onnx') return `domain ${quoted(n.domain)} (striate imports the default ONNX domain)`;
   const op = findOperator(n.opType ?? '', opset);
   if (op) return op;
   const known = OPERATORS.find((o) => o.op === n.opType);
@@ -135,14 +135,14 @@ function buildGraph(model: OnnxModel, label: string, fixed: Record<string, Tenso
     for (const out of n.output ?? []) {
       if (out === '') continue;
       if (producer.has(out) || values.has(out) || inputNames.has(out))
-        throw new Error(`${label}: ${nodeLabel(n, i, opset)} writes '${out}', which is already ${producer.has(out) ? 'written by another node' : 'an input or initializer'}`);
+        throw new Error(`${label}: ${nodeLabel(n, i, opset)} writes ${quoted(out)}, which is already ${producer.has(out) ? 'written by another node' : 'an input or initializer'}`);
       producer.set(out, i);
     }
   });
   original.forEach((n, i) => {
     for (const input of n.input ?? [])
       if (input !== '' && !values.has(input) && !producer.has(input) && !inputNames.has(input))
-        throw new Error(`${label}: ${nodeLabel(n, i, opset)} reads '${input}', which no node, input or initializer provides`);
+        throw new Error(`${label}: ${nodeLabel(n, i, opset)} reads ${quoted(input)}, which no node, input or initializer provides`);
   });
   const outputs = graph.output ?? [];
   const { nodes, fused } = fuseStochasticPools(original, new Set(outputs.map((o) => o.name ?? '')), (name) => {
@@ -171,7 +171,7 @@ function buildGraph(model: OnnxModel, label: string, fixed: Record<string, Tenso
   for (const info of dataInputs) {
     const shape = sampleShape(info);
     if (typeof shape === 'string') {
-      problems.push({ at: -1, text: `input '${info.name}' ${shape}` });
+      problems.push({ at: -1, text: `input ${quoted(info.name)} ${shape}` });
       continue;
     }
     const declared = info.type?.tensorType?.shape?.dim?.[0]?.dimValue;
@@ -179,7 +179,7 @@ function buildGraph(model: OnnxModel, label: string, fixed: Record<string, Tenso
     try {
       values.set(info.name ?? '', { node: g.input(shape, { name: unique(info.name ?? 'input') }) });
     } catch (err) {
-      problems.push({ at: -1, text: `input '${info.name}': ${(err as Error).message}` });
+      problems.push({ at: -1, text: `input ${quoted(info.name)}: ${(err as Error).message}` });
     }
   }
   const batch = batches.size === 1 ? [...batches][0] : undefined;
@@ -204,7 +204,7 @@ function buildGraph(model: OnnxModel, label: string, fixed: Record<string, Tenso
     }
     const unused = (n.output ?? []).slice(1).filter((o) => o !== '' && read.has(o));
     if (unused.length) {
-      fail(`output '${unused[0]}' is read, but striate computes only the first output`);
+      fail(`output ${quoted(unused[0])} is read, but striate computes only the first output`);
       continue;
     }
     if ((n.input ?? []).some((x) => missing.has(x))) {
@@ -223,8 +223,8 @@ function buildGraph(model: OnnxModel, label: string, fixed: Record<string, Tenso
   if (outputs.length !== 1) last(`the graph has ${outputs.length} outputs; striate imports graphs with exactly one`);
   const out = values.get(outputs[0]?.name ?? '');
   if (outputs.length === 1 && !missing.has(outputs[0].name ?? '')) {
-    if (!out) last(`the graph output '${outputs[0].name}' is not computed by any node`);
-    else if (!('node' in out)) last(`the graph output '${outputs[0].name}' is a constant`);
+    if (!out) last(`the graph output ${quoted(outputs[0].name)} is not computed by any node`);
+    else if (!('node' in out)) last(`the graph output ${quoted(outputs[0].name)} is a constant`);
   }
   if (problems.length)
     throw new RangeError(

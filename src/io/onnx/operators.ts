@@ -18,6 +18,7 @@ import { ELU, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh } from '../../nn/activatio
 import type { GraphNode } from '../../models/graph.js';
 import type { BaseLayer } from '../../nn/layer.js';
 import type { Constant, NodeContext, Value } from './context.js';
+import { quoted } from '../../errors.js';
 import { tensorValues } from './proto.js';
 
 export interface Operator {
@@ -55,7 +56,7 @@ function spatialPads(ctx: NodeContext, input: readonly number[], kernel: number[
       const small = Math.floor(total / 2);
       return autoPad === 'SAME_UPPER' ? [small, total - small] : [total - small, small];
     });
-  if (autoPad !== 'NOTSET') throw ctx.unsupported(`auto_pad '${autoPad}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`);
+  if (autoPad !== 'NOTSET') throw ctx.unsupported(`auto_pad ${quoted(autoPad)} is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`);
   const pads = ctx.ints('pads') ?? new Array<number>(2 * n).fill(0);
   if (pads.length !== 2 * n) throw ctx.unsupported(`pads has ${pads.length} values, expected ${2 * n}`);
   if (pads.some((p) => p < 0)) throw ctx.unsupported(`negative pads [${pads.join(', ')}] (cropping) are not supported`);

@@ -4,6 +4,7 @@
  * written to `raw_data` little-endian; reading also accepts `float_data`, and int64 /
  * int32 tensors (shapes, axes) from either field.
  */
+import { quoted } from '../../errors.js';
 import { DataType, ModelProto } from './schema.js';
 
 export interface OnnxTensor {
@@ -105,7 +106,7 @@ export function checkDims(dims: readonly number[]): number | string {
  */
 export function tensorValues(t: OnnxTensor): { dims: number[]; values: Float64Array } {
   const dims = t.dims ?? [];
-  const name = `tensor '${t.name ?? ''}'`;
+  const name = `tensor ${quoted(t.name)}`;
   const size = checkDims(dims);
   if (typeof size === 'string') throw new Error(`${name}: ${size}`);
   if (t.dataLocation === 1) throw new Error(`${name} keeps its data in an external file, which striate does not read`);

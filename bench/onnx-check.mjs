@@ -4,7 +4,8 @@
 // nets, 1x32x32 for LeNet-5; 1000 or 10 classes) is written by st.onnx.encodeOnnx and
 // run by onnxruntime-node (CPU provider, graph optimisation "all") on one random image,
 // and so is a small net with StochasticPool2D, which no zoo model has (its export is
-// six operators: Relu, Mul, AveragePool ×2, Max, Div);
+// six operators: Relu, Mul, AveragePool ×2, Max, Div), and AlexNet at 63x63 and VGG-16 at
+// 64x64, whose adaptive pooling up to 6x6 / 7x7 exports as two MatMuls by averaging matrices;
 // its output must match striate's predictSync within a relative error of 1e-4: the
 // largest |ort − striate| over the largest |striate| (lib/stats.mjs maxRelError;
 // elementwise relative error is meaningless where a logit crosses zero). Prints a
@@ -27,6 +28,8 @@ const models = {
     new st.nn.Conv2D({ filters: 16, kernelSize: 3, padding: 1 }), new st.nn.ReLU(),
     new st.nn.StochasticPool2D({ kernelSize: 3, stride: 2, padding: 1, ceilMode: true }), new st.nn.Flatten(), new st.nn.Dense({ units: 10 }),
   ], { inputShape: [3, 32, 32], seed }),
+  alexnet63: ({ seed }) => st.zoo.alexnet({ inputShape: [3, 63, 63], seed }),
+  vgg16at64: ({ seed }) => st.zoo.vgg16({ inputShape: [3, 64, 64], seed }),
 };
 const names = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(models);
 const unknown = names.filter((n) => !(n in models));

@@ -51,6 +51,18 @@ function windows(inSize: number, outSize: number): { start: Int32Array; end: Int
   return { start, end };
 }
 
+/**
+ * The averaging matrix of one axis, [outSize, inSize] row-major: row i holds 1/len over
+ * window i. Adaptive average pooling is separable, Y = A_h · X · A_wᵀ per plane, which is
+ * how ONNX export writes it when the windows differ in size (onnx/save.ts, patterns.ts).
+ */
+export function adaptiveAverageMatrix(inSize: number, outSize: number): Float32Array {
+  const { start, end } = windows(inSize, outSize);
+  const m = new Float32Array(outSize * inSize);
+  for (let i = 0; i < outSize; i++) m.fill(1 / (end[i] - start[i]), i * inSize + start[i], i * inSize + end[i]);
+  return m;
+}
+
 /** The native avgPool options when every window has the same size and no overlap. */
 function uniformPool(inH: number, inW: number, outH: number, outW: number) {
   if (inH % outH !== 0 || inW % outW !== 0) return undefined;

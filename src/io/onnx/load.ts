@@ -13,8 +13,8 @@ import { checkObject, checkTensorData, describeType, describeValue, isPlainObjec
 import { Graph, type GraphNode } from '../../models/graph.js';
 import { Tensor } from '../../tensor.js';
 import { NodeContext, type Constant, type Value } from './context.js';
-import { findOperator, OPERATORS, STOCHASTIC_POOL, type Operator } from './operators.js';
-import { fuseStochasticPools } from './patterns.js';
+import { findOperator, OPERATORS, PATTERNS, type Operator } from './operators.js';
+import { fusePatterns } from './patterns.js';
 import { decodeModelProto, tensorValues, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxValueInfo } from './proto.js';
 
 export interface OnnxLoadOptions {
@@ -93,7 +93,7 @@ function sampleShape(info: OnnxValueInfo): number[] | string {
 
 /** The operator that imports node n, or why there is none. */
 function operatorFor(n: OnnxNode, opset: number, fused: ReadonlyMap<OnnxNode, OnnxNode>): Operator | string {
-  if (fused.has(n)) return STOCHASTIC_POOL;
+  if (fused.has(n)) return PATTERNS.find((p) => p.op === n.opType)!;
   if (n.domain && n.domain !== 'ai.onnx') return `domain ${quoted(n.domain)} (striate imports the default ONNX domain)`;
   const op = findOperator(n.opType ?? '', opset);
   if (op) return op;
@@ -145,7 +145,7 @@ function buildGraph(model: OnnxModel, label: string, fixed: Record<string, Tenso
         throw new Error(`${label}: ${nodeLabel(n, i, opset)} reads ${quoted(input)}, which no node, input or initializer provides`);
   });
   const outputs = graph.output ?? [];
-  const { nodes, fused } = fuseStochasticPools(original, new Set(outputs.map((o) => o.name ?? '')), (name) => {
+  const { nodes, fused } = fusePatterns(original, new Set(outputs.map((o) => o.name ?? '')), (name) => {
     const v = values.get(name);
     return v && 'constant' in v ? v.constant : undefined;
   });

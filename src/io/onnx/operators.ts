@@ -393,6 +393,27 @@ export const STOCHASTIC_POOL: Operator = {
   becomes: 'StochasticPool2D (the inference form st.onnx.save writes for it)', convert: (c) => pool(c, 'stochastic'),
 };
 
+/**
+ * The sub-graph st.onnx.save writes for an AdaptiveAvgPool2D whose windows differ in
+ * size: MatMul(X [N, C, H, W], A_wᵀ [W, OW]), then MatMul(A_h [OH, H], that), with A the
+ * averaging matrices of adaptiveAverageMatrix. patterns.ts checks both constants value
+ * for value and passes their sizes on as input_size and output_size.
+ */
+export const ADAPTIVE_AVG_POOL: Operator = {
+  op: 'AdaptiveAveragePool', pattern: 'MatMul ×2 by constant averaging matrices', opsets: [9, 18], attributes: ['input_size', 'output_size'],
+  becomes: 'AdaptiveAvgPool2D (the form st.onnx.save writes for windows of unequal sizes)',
+  convert(ctx) {
+    const x = ctx.data(0);
+    const [inputSize, outputSize] = [ctx.ints('input_size')!, ctx.ints('output_size')!];
+    if (x.shape.length !== 3 || x.shape[1] !== inputSize[0] || x.shape[2] !== inputSize[1])
+      throw ctx.unsupported(`averaging matrices for a ${inputSize.join('x')} plane applied to [N, ${x.shape.join(', ')}]`);
+    return node(ctx.add(new AdaptiveAvgPool2D({ outputSize: [outputSize[0], outputSize[1]] }), x));
+  },
+};
+
+/** The operators of sub-graphs the loader imports as one layer (patterns.ts finds them). */
+export const PATTERNS: readonly Operator[] = [STOCHASTIC_POOL, ADAPTIVE_AVG_POOL];
+
 const byOp = new Map(OPERATORS.map((o) => [o.op, o]));
 
 /** The operator for an op_type at an opset, or undefined when striate does not import it. */
@@ -401,8 +422,8 @@ export function findOperator(op: string, opset: number): Operator | undefined {
   return o && opset >= o.opsets[0] && opset <= o.opsets[1] ? o : undefined;
 }
 
-/** The README's table of imported operators, as Markdown, made from `OPERATORS` and `STOCHASTIC_POOL`. */
+/** The README's table of imported operators, as Markdown, made from `OPERATORS` and `PATTERNS`. */
 export function operatorTable(): string {
-  const rows = [...OPERATORS, STOCHASTIC_POOL].map((o) => `| ${o.pattern ?? o.op} | ${o.opsets[0]}–${o.opsets[1]} | ${o.attributes.join(', ') || '—'} | ${o.becomes} |`);
+  const rows = [...OPERATORS, ...PATTERNS].map((o) => `| ${o.pattern ?? o.op} | ${o.opsets[0]}–${o.opsets[1]} | ${o.attributes.join(', ') || '—'} | ${o.becomes} |`);
   return ['| ONNX operator | opsets | attributes | striate layer |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

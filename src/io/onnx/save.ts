@@ -6,8 +6,10 @@
  * (identity at inference), batch norm with its running statistics, StochasticPool2D
  * as its expectation Σa₊²/Σa₊ per window (six operators the loader reads back as one
  * StochasticPool2D). Its training-time sampling has no ONNX form and is not written.
+ * AdaptiveAvgPool2D is GlobalAveragePool or AveragePool where its windows are equal and
+ * apart, else two MatMuls by constant averaging matrices (read back as one layer too).
  * A layer type not listed here (one added with registerLayer) is an error naming the
- * layer, as is an AdaptiveAvgPool2D whose windows differ in size.
+ * layer.
  */
 import { describeType } from '../../errors.js';
 import { Graph } from '../../models/graph.js';
@@ -15,6 +17,7 @@ import type { BaseLayer } from '../../nn/layer.js';
 import type { Shape } from '../../tensor.js';
 import { writeFileAtomic } from '../model-file.js';
 import { encodeModelProto, floatTensor, type OnnxAttribute, type OnnxNode, type OnnxTensor } from './proto.js';
+import { adaptiveAverageMatrix } from '../../ops/adaptive-pool.js';
 import { AttributeType } from './schema.js';
 
 export interface OnnxSaveOptions {
@@ -134,7 +137,14 @@ export function encodeOnnx(model: Graph, options: OnnxSaveOptions = {}): Uint8Ar
         const [oh, ow] = c.outputSize as [number, number];
         if (oh === 1 && ow === 1) emit('GlobalAveragePool');
         else if (h % oh === 0 && w % ow === 0) emit('AveragePool', { kernel_shape: [h / oh, w / ow], strides: [h / oh, w / ow] });
-        else throw new RangeError(`onnx.save: AdaptiveAvgPool2D '${name}' pools ${h}x${w} to ${oh}x${ow}, windows of unequal sizes that no ONNX pooling writes`);
+        else {
+          // Windows of unequal sizes (ONNX pooling has one per axis): the separable form
+          // A_h · X · A_wᵀ, two MatMuls by constant averaging matrices, which load finds again.
+          const aw = adaptiveAverageMatrix(w, ow);
+          const awT = Float32Array.from({ length: w * ow }, (_, k) => aw[(k % ow) * w + Math.floor(k / ow)]);
+          emit('MatMul', {}, [weight('columns', [w, ow], awT)], `${name}.across`);
+          emit('MatMul', {}, [], name, [weight('rows', [oh, h], adaptiveAverageMatrix(h, oh)), `${name}.across`]);
+        }
         break;
       }
       case 'flatten': emit('Flatten', { axis: 1 }); break;

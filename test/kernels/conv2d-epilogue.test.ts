@@ -11,6 +11,8 @@ import { conv2dForwardReference } from '../reference/conv2d.js';
 
 const cases: { x: number[]; w: number[]; opts: st.ops.Conv2dOptions }[] = [
   { x: [1, 13, 9, 9], w: [17, 13, 1, 1], opts: {} },
+  { x: [7, 19, 1, 1], w: [23, 19, 1, 1], opts: {} }, // pointwise on 1x1 maps: the images chunked into one GEMM
+  { x: [5, 8, 2, 3], w: [12, 4, 1, 1], opts: { groups: 2 } },
   { x: [3, 5, 11, 7], w: [7, 5, 3, 3], opts: { padding: 1 } },
   { x: [2, 3, 17, 19], w: [9, 3, 7, 7], opts: { stride: 2, padding: 3 } },
   { x: [1, 8, 23, 21], w: [21, 8, 3, 3], opts: { padding: 1 } },

@@ -191,15 +191,16 @@ std::vector<float*> float_list(const Napi::CallbackInfo& info, size_t i, const c
                                                 " arrays, values has " + std::to_string(lengths->size()));
   std::vector<float*> out(count);
   for (uint32_t k = 0; k < count; ++k) {
-    const std::string item = std::string(name) + "[" + std::to_string(k) + "]";
+    // Built only for a message: this runs for every parameter on every optimizer step.
+    auto item = [&] { return std::string(op) + ": " + name + "[" + std::to_string(k) + "]"; };
     Napi::Value e = list.Get(k);
     if (!e.IsTypedArray() || e.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-      throw Napi::TypeError::New(info.Env(), std::string(op) + ": " + item + " must be a Float32Array");
+      throw Napi::TypeError::New(info.Env(), item() + " must be a Float32Array");
     auto array = e.As<Napi::Float32Array>();
     const int64_t n = static_cast<int64_t>(array.ElementLength());
     if (lengths && n != (*lengths)[k])
-      throw Napi::RangeError::New(info.Env(), std::string(op) + ": " + item + " has " + std::to_string(n) +
-                                                  " elements, expected " + std::to_string((*lengths)[k]));
+      throw Napi::RangeError::New(info.Env(), item() + " has " + std::to_string(n) + " elements, expected " +
+                                                  std::to_string((*lengths)[k]));
     if (lengths_out) lengths_out->push_back(n);
     out[k] = array.Data();
   }

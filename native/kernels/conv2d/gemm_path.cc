@@ -34,9 +34,32 @@ namespace {
 constexpr int64_t kTargetColumns = 2048;   // GEMM width worth reaching by chunking images
 constexpr int64_t kColsBudget = 1 << 22;   // floats of cols per chunk (16 MiB)
 
+// Output rows at most this wide go through a tap table instead of a copy per row: a
+// 2x2 map's rows hold 2 pixels, and a fill and memcpy per row cost more than the pixels
+// (DenseNet-121's 3x3 convolutions on 2x2 maps at batch 32: 1.19 ms, 8 GFLOP/s).
+constexpr int64_t kTableBelowWidth = 8;
+
+// Per tap (kh, kw), per output pixel: the offset in an input plane of the pixel it reads,
+// or -1 in the padding. The same for every channel, image and chunk of a call.
+std::vector<int32_t> tap_table(const Conv2dParams& p) {
+  std::vector<int32_t> table(p.kernel_h * p.kernel_w * p.out_h * p.out_w);
+  int32_t* t = table.data();
+  for (int64_t kh = 0; kh < p.kernel_h; ++kh)
+    for (int64_t kw = 0; kw < p.kernel_w; ++kw)
+      for (int64_t oh = 0; oh < p.out_h; ++oh)
+        for (int64_t ow = 0; ow < p.out_w; ++ow) {
+          const int64_t ih = oh * p.stride_h + kh * p.dilation_h - p.pad_top;
+          const int64_t iw = ow * p.stride_w + kw * p.dilation_w - p.pad_left;
+          *t++ = ih >= 0 && ih < p.in_h && iw >= 0 && iw < p.in_w ? static_cast<int32_t>(ih * p.in_w + iw) : -1;
+        }
+  return table;
+}
+
 struct Geometry {
   int64_t cin_g, cout_g, k, hw, hwo, image_in, image_out;
   bool pointwise;
+  // tap_table(p) for rows under kTableBelowWidth pixels, built once a call; empty otherwise.
+  std::vector<int32_t> tap_offsets;
   explicit Geometry(const Conv2dParams& p)
       : cin_g(p.in_per_group()),
         cout_g(p.out_per_group()),
@@ -45,7 +68,8 @@ struct Geometry {
         hwo(p.out_h * p.out_w),
         image_in(p.in_channels * p.in_h * p.in_w),
         image_out(p.out_channels * p.out_h * p.out_w),
-        pointwise(conv_pointwise(p)) {}
+        pointwise(conv_pointwise(p)),
+        tap_offsets(p.out_w < kTableBelowWidth ? tap_table(p) : std::vector<int32_t>()) {}
 
   int64_t images_per_chunk(const Conv2dParams& p) const {
     const int64_t by_width = ceil_div(kTargetColumns, hwo);
@@ -62,35 +86,13 @@ inline void valid_range(int64_t off, int64_t stride, int64_t size, int64_t out, 
   *hi = std::max(*hi, *lo);
 }
 
-// Output rows at most this wide go through a tap table instead of a copy per row: a
-// 2x2 map's rows hold 2 pixels, and a fill and memcpy per row cost more than the pixels
-// (DenseNet-121's 3x3 convolutions on 2x2 maps at batch 32: 1.19 ms, 8 GFLOP/s).
-constexpr int64_t kTableBelowWidth = 8;
-
-// Per tap (kh, kw), per output pixel: the offset in an input plane of the pixel it reads,
-// or -1 in the padding. The same for every channel and image.
-std::vector<int32_t> tap_table(const Conv2dParams& p, const Geometry& geo) {
-  std::vector<int32_t> table(p.kernel_h * p.kernel_w * geo.hwo);
-  int32_t* t = table.data();
-  for (int64_t kh = 0; kh < p.kernel_h; ++kh)
-    for (int64_t kw = 0; kw < p.kernel_w; ++kw)
-      for (int64_t oh = 0; oh < p.out_h; ++oh)
-        for (int64_t ow = 0; ow < p.out_w; ++ow) {
-          const int64_t ih = oh * p.stride_h + kh * p.dilation_h - p.pad_top;
-          const int64_t iw = ow * p.stride_w + kw * p.dilation_w - p.pad_left;
-          *t++ = ih >= 0 && ih < p.in_h && iw >= 0 && iw < p.in_w ? static_cast<int32_t>(ih * p.in_w + iw) : -1;
-        }
-  return table;
-}
-
 // cols [K, nb*HWo] from images x (first channel of the group; images image_in apart).
 void im2col(const Conv2dParams& p, const Geometry& geo, const float* x, int64_t nb, float* cols) {
   const int64_t len = nb * geo.hwo, taps = p.kernel_h * p.kernel_w;
-  if (p.out_w < kTableBelowWidth) {
-    const std::vector<int32_t> table = tap_table(p, geo);
+  if (!geo.tap_offsets.empty()) {
     dispatch::parallel_for(geo.k, std::max<int64_t>(1, 16384 / len), [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) {
-        const int32_t* at = table.data() + (r % taps) * geo.hwo;
+        const int32_t* at = geo.tap_offsets.data() + (r % taps) * geo.hwo;
         float* dst = cols + r * len;
         for (int64_t i = 0; i < nb; ++i, dst += geo.hwo) {
           const float* plane = x + i * geo.image_in + (r / taps) * geo.hw;
@@ -134,15 +136,14 @@ void im2col(const Conv2dParams& p, const Geometry& geo, const float* x, int64_t 
 // the same pixel, and each pixel sums its taps in a fixed order (kh, kw), on both paths.
 void col2im(const Conv2dParams& p, const Geometry& geo, const float* cols, int64_t nb, float* dx) {
   const int64_t len = nb * geo.hwo, taps = p.kernel_h * p.kernel_w;
-  if (p.out_w < kTableBelowWidth) {
-    const std::vector<int32_t> table = tap_table(p, geo);
+  if (!geo.tap_offsets.empty()) {
     dispatch::parallel_for(nb * geo.cin_g, 1, [&](int64_t u0, int64_t u1) {
       for (int64_t u = u0; u < u1; ++u) {
         const int64_t i = u / geo.cin_g, ci = u % geo.cin_g;
         float* plane = dx + i * geo.image_in + ci * geo.hw;
         std::fill(plane, plane + geo.hw, 0.0f);
         for (int64_t tap = 0; tap < taps; ++tap) {
-          const int32_t* at = table.data() + tap * geo.hwo;
+          const int32_t* at = geo.tap_offsets.data() + tap * geo.hwo;
           const float* src = cols + (ci * taps + tap) * len + i * geo.hwo;
           for (int64_t j = 0; j < geo.hwo; ++j)
             if (at[j] >= 0) plane[at[j]] += src[j];

@@ -42,6 +42,11 @@ int thread_index() {
 
 int threads_for(int64_t work, int64_t grain) {
   if (!openmp_enabled()) return 1;
+#ifdef _OPENMP
+  // Inside another parallel region (a kernel that gives each thread whole images) the
+  // loop runs on the calling thread: a nested team would only add a fork and a join.
+  if (omp_in_parallel()) return 1;
+#endif
   const int64_t by_work = std::max<int64_t>(1, work / std::max<int64_t>(1, grain));
   return static_cast<int>(std::min<int64_t>(num_threads(), by_work));
 }

@@ -12,7 +12,8 @@ bool openmp_enabled();
 // The index of the calling thread inside a parallel_for or parallel_region (0 outside).
 int thread_index();
 
-// The thread count a parallel_for over `work` units of `grain` each would use.
+// The thread count a parallel_for over `work` units of `grain` each would use; 1 inside
+// a parallel region, so that a kernel run on one thread's share of the work stays there.
 int threads_for(int64_t work, int64_t grain);
 
 // Calls fn(begin, end) on contiguous chunks of [0, count), which the threads take in

@@ -333,7 +333,13 @@ STRIATE_TEST(conv2d_is_deterministic) {
   const Case shapes[] = {{7, 3, 32, 32, 16, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1},
                          {4, 16, 15, 15, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},
                          {3, 40, 12, 20, 36, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
-                         {5, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1}};
+                         {5, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+                         // The GEMM path sharing chunks of images out to threads: im2col
+                         // (3 output channels, 2 groups), pointwise gathered and per image.
+                         {11, 5, 9, 9, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+                         {8, 8, 10, 10, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2},
+                         {9, 24, 16, 16, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+                         {3, 7, 48, 47, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}};
   bool ok = true;
   for (const Case& c : shapes) {
     Conv2dParams p;

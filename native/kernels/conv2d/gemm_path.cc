@@ -16,8 +16,9 @@
 // the weights for each image, so there im2col gathers a chunk of images like any kernel.
 // The forward's epilogue (residual, ReLU) runs on each image's block of rows right after
 // its GEMM, or inside the scatter of a chunk of images.
-// Threads: the SGEMM threads itself; im2col, col2im, gather and scatter run parallel_for
-// over independent rows or planes, never inside another parallel region.
+// Threads: the forward and the input gradient give each thread whole chunks of images
+// when the batch has enough of them (for_chunks); otherwise the SGEMM threads itself and
+// im2col, col2im, gather and scatter run parallel_for over independent rows or planes.
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -33,6 +34,7 @@ namespace {
 
 constexpr int64_t kTargetColumns = 2048;   // GEMM width worth reaching by chunking images
 constexpr int64_t kColsBudget = 1 << 22;   // floats of cols per chunk (16 MiB)
+constexpr int64_t kMinThreadColumns = 64;   // GEMM width worth a chunk to itself on one thread
 
 // Output rows at most this wide go through a tap table instead of a copy per row: a
 // 2x2 map's rows hold 2 pixels, and a fill and memcpy per row cost more than the pixels
@@ -76,7 +78,36 @@ struct Geometry {
     const int64_t by_budget = std::max<int64_t>(1, kColsBudget / (k * hwo));
     return std::max<int64_t>(1, std::min({p.batch, by_width, by_budget}));
   }
+  // Whether chunks of images are gathered into one matrix; a pointwise convolution whose
+  // image alone is wide enough runs one GEMM per image on x and y as they lie.
+  bool gathers(const Conv2dParams& p) const { return images_per_chunk(p) > 1; }
 };
+
+// Calls fn(first, count) for chunks of the batch's images, each chunk whole. With several
+// threads and chunks of at least kMinThreadColumns columns, the chunks are shared out in
+// one parallel region and everything inside a chunk (im2col, the GEMM, the epilogue) runs
+// on the thread that took it; otherwise the chunks run in turn and each step inside
+// threads itself. DenseNet-121 at batch 32 ran slower on 2 threads than on 1 with a fork
+// and a join per im2col, GEMM panel and scatter. The chunk count is rounded up to a
+// multiple of the threads (narrower chunks) so that no thread waits alone on a last one.
+// Chunking changes no output: each is the same sum in the same order in any chunk (an
+// SGEMM element does not depend on the width of the product around it).
+template <typename Fn>
+void for_chunks(const Conv2dParams& p, const Geometry& geo, const Fn& fn) {
+  const int64_t nb = geo.images_per_chunk(p);
+  const int threads = dispatch::threads_for(p.batch, 1);
+  if (threads > 1) {
+    const int64_t per_thread = ceil_div(ceil_div(p.batch, nb), threads);
+    const int64_t images = ceil_div(p.batch, per_thread * threads);
+    if (images * geo.hwo >= kMinThreadColumns) {
+      dispatch::parallel_for(ceil_div(p.batch, images), 1, [&](int64_t c0, int64_t c1) {
+        for (int64_t c = c0; c < c1; ++c) fn(c * images, std::min(images, p.batch - c * images));
+      });
+      return;
+    }
+  }
+  for (int64_t i0 = 0; i0 < p.batch; i0 += nb) fn(i0, std::min(nb, p.batch - i0));
+}
 
 // The output columns [lo, hi) whose tap at offset `off` (= kw*dil - pad) lands inside
 // a row of `size` pixels, for output width `out` and stride `stride`.
@@ -226,23 +257,22 @@ void fill_bias(const Geometry& geo, const float* b, int64_t rows, float* y) {
 
 void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y, SgemmFn sgemm) {
   const Geometry geo(p);
-  if (geo.pointwise && geo.images_per_chunk(p) == 1) {
-    for (int64_t n = 0; n < p.batch; ++n)
-      for (int64_t g = 0; g < p.groups; ++g) {
-        const int64_t at = n * geo.image_out + g * geo.cout_g * geo.hwo;
-        float* yg = y + at;
-        if (b) fill_bias(geo, b + g * geo.cout_g, geo.cout_g, yg);
-        sgemm({false, false, geo.cout_g, geo.hwo, geo.cin_g, 1.0f, w + g * geo.cout_g * geo.k, geo.k,
-               x + n * geo.image_in + g * geo.cin_g * geo.hw, geo.hw, b ? 1.0f : 0.0f, yg, geo.hwo});
-        finish_rows(p, geo, geo.cout_g, yg, at);
-      }
-    return;
-  }
-  const int64_t nb = geo.images_per_chunk(p);
-  float* cols = dispatch::scratch(dispatch::Scratch::conv_cols, geo.k * nb * geo.hwo);
-  float* out = nb > 1 ? dispatch::scratch(dispatch::Scratch::conv_aux, geo.cout_g * nb * geo.hwo) : nullptr;
-  for (int64_t i0 = 0; i0 < p.batch; i0 += nb) {
-    const int64_t count = std::min(nb, p.batch - i0), len = count * geo.hwo;
+  for_chunks(p, geo, [&](int64_t i0, int64_t count) {
+    if (geo.pointwise && !geo.gathers(p)) {
+      for (int64_t n = i0; n < i0 + count; ++n)
+        for (int64_t g = 0; g < p.groups; ++g) {
+          const int64_t at = n * geo.image_out + g * geo.cout_g * geo.hwo;
+          float* yg = y + at;
+          if (b) fill_bias(geo, b + g * geo.cout_g, geo.cout_g, yg);
+          sgemm({false, false, geo.cout_g, geo.hwo, geo.cin_g, 1.0f, w + g * geo.cout_g * geo.k, geo.k,
+                 x + n * geo.image_in + g * geo.cin_g * geo.hw, geo.hw, b ? 1.0f : 0.0f, yg, geo.hwo});
+          finish_rows(p, geo, geo.cout_g, yg, at);
+        }
+      return;
+    }
+    const int64_t len = count * geo.hwo;
+    float* cols = dispatch::scratch(dispatch::Scratch::conv_cols, geo.k * len);
+    float* out = count > 1 ? dispatch::scratch(dispatch::Scratch::conv_aux, geo.cout_g * len) : nullptr;
     for (int64_t g = 0; g < p.groups; ++g) {
       im2col(p, geo, x + i0 * geo.image_in + g * geo.cin_g * geo.hw, count, cols);
       const float* wg = w + g * geo.cout_g * geo.k;
@@ -258,24 +288,23 @@ void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const f
         scatter_rows(p, geo, out, bg, count, yg, at);
       }
     }
-  }
+  });
 }
 
 void grad_input_gemm(const Conv2dParams& p, const float* dy, const float* w, float* dx, SgemmFn sgemm) {
   const Geometry geo(p);
-  if (geo.pointwise && geo.images_per_chunk(p) == 1) {
-    for (int64_t n = 0; n < p.batch; ++n)
-      for (int64_t g = 0; g < p.groups; ++g)
-        sgemm({true, false, geo.cin_g, geo.hw, geo.cout_g, 1.0f, w + g * geo.cout_g * geo.k, geo.k,
-               dy + n * geo.image_out + g * geo.cout_g * geo.hwo, geo.hwo, 0.0f,
-               dx + n * geo.image_in + g * geo.cin_g * geo.hw, geo.hw});
-    return;
-  }
-  const int64_t nb = geo.images_per_chunk(p);
-  float* cols = dispatch::scratch(dispatch::Scratch::conv_cols, geo.k * nb * geo.hwo);
-  float* gathered = nb > 1 ? dispatch::scratch(dispatch::Scratch::conv_aux, geo.cout_g * nb * geo.hwo) : nullptr;
-  for (int64_t i0 = 0; i0 < p.batch; i0 += nb) {
-    const int64_t count = std::min(nb, p.batch - i0), len = count * geo.hwo;
+  for_chunks(p, geo, [&](int64_t i0, int64_t count) {
+    if (geo.pointwise && !geo.gathers(p)) {
+      for (int64_t n = i0; n < i0 + count; ++n)
+        for (int64_t g = 0; g < p.groups; ++g)
+          sgemm({true, false, geo.cin_g, geo.hw, geo.cout_g, 1.0f, w + g * geo.cout_g * geo.k, geo.k,
+                 dy + n * geo.image_out + g * geo.cout_g * geo.hwo, geo.hwo, 0.0f,
+                 dx + n * geo.image_in + g * geo.cin_g * geo.hw, geo.hw});
+      return;
+    }
+    const int64_t len = count * geo.hwo;
+    float* cols = dispatch::scratch(dispatch::Scratch::conv_cols, geo.k * len);
+    float* gathered = count > 1 ? dispatch::scratch(dispatch::Scratch::conv_aux, geo.cout_g * len) : nullptr;
     for (int64_t g = 0; g < p.groups; ++g) {
       const float* dyg = dy + i0 * geo.image_out + g * geo.cout_g * geo.hwo;
       if (count > 1) {
@@ -285,7 +314,7 @@ void grad_input_gemm(const Conv2dParams& p, const float* dy, const float* w, flo
       sgemm({true, false, geo.k, len, geo.cout_g, 1.0f, w + g * geo.cout_g * geo.k, geo.k, dyg, len, 0.0f, cols, len});
       col2im(p, geo, cols, count, dx + i0 * geo.image_in + g * geo.cin_g * geo.hw);
     }
-  }
+  });
 }
 
 void grad_weight_gemm(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db, SgemmFn sgemm) {
@@ -295,7 +324,7 @@ void grad_weight_gemm(const Conv2dParams& p, const float* x, const float* dy, fl
     std::fill(dw, dw + p.out_channels * geo.k, 0.0f);
     return;
   }
-  if (geo.pointwise && geo.images_per_chunk(p) == 1) {
+  if (geo.pointwise && !geo.gathers(p)) {
     for (int64_t n = 0; n < p.batch; ++n)
       for (int64_t g = 0; g < p.groups; ++g)
         sgemm({false, true, geo.cout_g, geo.cin_g, geo.hw, 1.0f, dy + n * geo.image_out + g * geo.cout_g * geo.hwo,

@@ -9,7 +9,7 @@
  */
 import { orDefault } from '../errors.js';
 import {
-  avgPool2d, avgPool2dGrad, globalAvgPool2d, globalAvgPool2dGrad, maxPool2dGrad, maxPool2dWithArgmax, pool2dOutputShape,
+  avgPool2d, avgPool2dGrad, globalAvgPool2d, globalAvgPool2dGrad, maxPool2d, maxPool2dGrad, maxPool2dWithArgmax, pool2dOutputShape,
   stochasticPool2d, stochasticPool2dGrad, stochasticPool2dInferenceGrad, type AvgPoolOptions, type MaxPoolOut, type PoolOptions,
 } from '../ops/pool.js';
 import { KeptArray, keepsOutput } from './kept-array.js';
@@ -115,6 +115,12 @@ export class MaxPool2D extends Pool2D {
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
     checkForwardOptions(this.label, options);
     this.begin(x);
+    if (options.transient !== undefined && options.training !== true) {
+      // Inside predictSync, whose graph refuses a backward afterwards: no argmax to keep
+      // (writing it took half the time of GoogLeNet's 3x3 stride-1 pools).
+      this.argmax = undefined;
+      return this.end(maxPool2d(x, this.poolOptions(), this.yArray.take(this.outputSize(x))));
+    }
     let out: MaxPoolOut | undefined;
     if (keepsOutput(options)) {
       const size = this.outputSize(x);
@@ -127,7 +133,8 @@ export class MaxPool2D extends Pool2D {
 
   backward(dy: Tensor): Tensor {
     const x = this.saved(dy);
-    return maxPool2dGrad(dy, this.argmax!, x.shape, this.dxArray.take(x.size));
+    if (!this.argmax) throw new Error(`${this.label}: backward after a forward inside predictSync, which keeps no argmax; run forward first`);
+    return maxPool2dGrad(dy, this.argmax, x.shape, this.dxArray.take(x.size));
   }
 }
 

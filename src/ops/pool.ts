@@ -39,23 +39,27 @@ export interface MaxPoolOut {
   argmax: Int32Array;
 }
 
-function maxPool(op: string, x: Tensor, options: PoolOptions, withArgmax: boolean, out?: MaxPoolOut): { y: Tensor; argmax: Int32Array | null } {
+function maxPool(op: string, x: Tensor, options: PoolOptions, withArgmax: boolean, out?: MaxPoolOut | Float32Array): { y: Tensor; argmax: Int32Array | null } {
   checkTensor(op, 'x', x);
   const g = resolvePool(op, x.shape, options);
-  const y = outputArray(op, 'out.y', out?.y, outSize(g), Float32Array, [x.data]);
-  const argmax = withArgmax ? outputArray(op, 'out.argmax', out?.argmax, y.length, Int32Array, [x.data, y]) : null;
+  const pair = withArgmax ? (out as MaxPoolOut | undefined) : undefined;
+  const y = withArgmax
+    ? outputArray(op, 'out.y', pair?.y, outSize(g), Float32Array, [x.data])
+    : outputArray(op, 'out', out as Float32Array | undefined, outSize(g), Float32Array, [x.data]);
+  const argmax = withArgmax ? outputArray(op, 'out.argmax', pair?.argmax, y.length, Int32Array, [x.data, y]) : null;
   native.maxPool2d(geometryArray(g), x.data, y, argmax);
   return { y: new Tensor(y, outShape(g)), argmax };
 }
 
 /**
- * Max pooling: the largest value of each window, per channel.
+ * Max pooling: the largest value of each window, per channel. `out`: an array to write y
+ * into, as for avgPool2d.
  * @example
  * const y = st.ops.maxPool2d(x, { kernelSize: 2 });                          // [N, C, 32, 32] -> [N, C, 16, 16]
  * const z = st.ops.maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1 });  // ResNet's stem pool
  */
-export function maxPool2d(x: Tensor, options: PoolOptions): Tensor {
-  return maxPool('maxPool2d', x, options, false).y;
+export function maxPool2d(x: Tensor, options: PoolOptions, out?: Float32Array): Tensor {
+  return maxPool('maxPool2d', x, options, false, out).y;
 }
 
 /**

@@ -133,9 +133,12 @@ export const ops: Record<string, Entry> = {
     ],
   },
   maxPool2d: {
-    args: () => [t(x4), { ...pool }],
-    call: (x, o) => st.ops.maxPool2d(x as st.Tensor, o as never),
-    slots: [arg(0, ['x', 'kernel'], badTensor(x4, { wrong: [[2, 3, 1, 1], [2, 3, 0, 6]] })), ...poolSlots(1)],
+    args: () => [t(x4), { ...pool }, undefined],
+    call: (x, o, y) => st.ops.maxPool2d(x as st.Tensor, o as never, y as never),
+    slots: [
+      arg(0, ['x', 'kernel'], badTensor(x4, { wrong: [[2, 3, 1, 1], [2, 3, 0, 6]] })), ...poolSlots(1),
+      arg(2, 'out', badTypedArray(54, 'float32')),
+    ],
   },
   maxPool2dWithArgmax: {
     args: () => [t(x4), { ...pool }, undefined],

@@ -39,4 +39,15 @@ describe('kept arrays', () => {
       fresh.params().forEach((p, i) => expect(Array.from(used.params()[i].grad.data)).toEqual(Array.from(p.grad.data)));
     });
   }
+
+  it('MaxPool2D inside predictSync writes the training forward\'s values without an argmax, and refuses a backward after it', () => {
+    const pool = new nn.MaxPool2D({ kernelSize: 3, stride: 1, padding: 1 });
+    const x = randomTensor([2, 3, 8, 8], 5);
+    const want = pool.forward(x, { training: true }).clone();
+    const got = pool.forward(x, { transient: { overwritable: [false] } });
+    expect(Array.from(got.data)).toEqual(Array.from(want.data));
+    expect(() => pool.backward(randomTensor([2, 3, 8, 8], 6))).toThrow(/MaxPool2D.*backward after a forward inside predictSync/);
+    pool.forward(x, { training: true });
+    expect(pool.backward(randomTensor([2, 3, 8, 8], 6)).shape).toEqual([2, 3, 8, 8]);
+  });
 });

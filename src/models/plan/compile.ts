@@ -2,13 +2,14 @@
  * An inference plan for a whole graph, built once by `graph.compile()`:
  *   1. fold each batch norm (running statistics) into the convolution or dense layer
  *      before it (fold.ts);
- *   2. fuse each convolution with what follows it in a residual network, bias, the
+ *   2. cut the kernel taps that read only zero padding on small maps (trim.ts);
+ *   3. fuse each convolution with what follows it in a residual network, bias, the
  *      residual `Add` and a `ReLU`, into one native call whose epilogue finishes every
  *      output as it is stored: y = relu((W ⋆ x + b) + shortcut);
- *   3. put the convolutions' outputs into one preallocated arena laid out by liveness
+ *   4. put the convolutions' outputs into one preallocated arena laid out by liveness
  *      (arena.ts); every other layer writes into the arrays it keeps from call to call,
  *      so a pass allocates no buffers after the first;
- *   4. pick each convolution's algorithm for the plan's batch size and thread count:
+ *   5. pick each convolution's algorithm for the plan's batch size and thread count:
  *      Winograd F(4×4, 3×3) or F(2×2, 3×3) for 3×3 stride-1 convolutions where the native
  *      cost model predicts it 1.2× faster (its weights transformed here, once), else
  *      the native dispatcher's path by shape (1×1 GEMM, im2col + GEMM, direct SIMD;
@@ -32,6 +33,7 @@ import { conv2dFused, type Conv2dOptions } from '../../ops/conv.js';
 import { Tensor, type Shape } from '../../tensor.js';
 import { layoutArena, type ArenaLayout } from './arena.js';
 import { foldBatchNorm } from './fold.js';
+import { trimDeadTaps } from './trim.js';
 import { conv2dWinograd, convAlgorithm, winogradApplies, winogradWeights, type ConvAlgorithm, type WinogradWeights } from './winograd.js';
 
 /** A graph as the planner reads it: nodes in topological order, by index. */
@@ -60,7 +62,7 @@ export interface CompileOptions {
 
 const convAlgorithms = ['auto', 'plain', 'winograd-f2', 'winograd-f4'];
 
-/** One fused convolution: y = act((W ⋆ x + b) + residual), W and b with any batch norm folded in. */
+/** One fused convolution: y = act((W ⋆ x + b) + residual), W and b with any batch norm folded in, W without dead taps (trim.ts). */
 export interface ConvStep {
   kind: 'conv';
   /** The graph nodes this step computes, the convolution first. */
@@ -252,8 +254,10 @@ export function compilePlan(topology: GraphTopology, options: CompileOptions = {
         chain.push(next!);
       }
       const out = chain[chain.length - 1];
-      const options: Conv2dOptions = { stride: layer.stride, padding: layer.padding, dilation: layer.dilation, groups: layer.groups };
-      const algorithm = chooseAlgorithm(pick, [batch, ...nodes[nodes[i].inputs[0]].shape], weight.shape, options, threads);
+      const inputShape = nodes[nodes[i].inputs[0]].shape;
+      let options: Conv2dOptions = { stride: layer.stride, padding: layer.padding, dilation: layer.dilation, groups: layer.groups };
+      ({ weight, options } = trimDeadTaps(inputShape, weight, options));
+      const algorithm = chooseAlgorithm(pick, [batch, ...inputShape], weight.shape, options, threads);
       const tile = algorithm === 'winograd-f4' ? 4 : algorithm === 'winograd-f2' ? 2 : undefined;
       chain.slice(0, -1).forEach((j) => absorbed.add(j));
       stepAt.set(out, {

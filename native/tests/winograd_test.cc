@@ -146,6 +146,7 @@ const Shape kShapes[] = {
     {3, 19, 6, 70, 11, 1},   // a row of 18 (F(4,3)) or 35 (F(2,3)) tiles: two transform segments
     {1, 64, 14, 14, 64, 1},  // ResNet's last stage, small map
     {1, 1, 7770, 80, 2, 1},  // two chunks of tile rows
+    {7, 13, 8, 8, 20, 1},    // chunks shared out whole to the threads
 };
 
 Shape random_shape(std::mt19937& rng) {
@@ -172,7 +173,8 @@ STRIATE_TEST(winograd_matches_reference_with_epilogue) {
 
 STRIATE_TEST(winograd_is_deterministic) {
   std::mt19937 rng(21);
-  const Shape shapes[] = {{3, 24, 17, 30, 20, 1}, {1, 40, 12, 12, 36, 0}};
+  // The last two share whole chunks out to 2 and 3 threads.
+  const Shape shapes[] = {{3, 24, 17, 30, 20, 1}, {1, 40, 12, 12, 36, 0}, {7, 13, 8, 8, 20, 1}, {33, 6, 4, 4, 9, 1}};
   bool ok = true;
   for (const Shape& s : shapes) {
     const Conv2dParams p = params(s);

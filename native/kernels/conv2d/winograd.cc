@@ -19,10 +19,11 @@
 // index, then its second; the m x m results go into the lanes' output rows (a per-thread
 // buffer), which are then finished (bias, residual, ReLU) as they are stored, clipped
 // to outH x outW.
-// Chunks of whole tile rows bound V and M (kChunkFloats per thread). Threads:
-// parallel_for over (channel, lanes) units for the transforms, the SGEMM threads itself;
-// each output is computed by one fixed sequence of float operations whatever the chunk
-// and the thread that compute it, so the bits do not depend on the thread count.
+// Chunks of whole tile rows bound V and M (kChunkFloats per thread). Threads: whole
+// chunks to each thread where there are enough of them (tiling); otherwise parallel_for
+// over (channel, lanes) units for the transforms, and the SGEMM threads itself. Each
+// output is computed by one fixed sequence of float operations whatever the chunk and
+// the thread that compute it, so the bits do not depend on the thread count.
 #include "kernels/conv2d/winograd.h"
 
 #include <algorithm>
@@ -130,17 +131,36 @@ struct Transforms<4> {
 struct Tiling {
   int64_t tiles_h, tiles_w, rows;  // rows: tile rows of the whole batch, N * tiles_h
   int64_t rows_per_chunk;
+  bool shared;  // whole chunks shared out to the threads, each run on one thread
 };
 
-// A chunk gets kChunkFloats per thread: with more threads, wider GEMMs that the SGEMM
-// can split. The chunking changes no bits: every output is the same sum of the same
-// products whatever the chunk it falls in.
+// With one thread, or on a large map, a chunk gets kChunkFloats per thread: wider GEMMs
+// that the SGEMM can split. With several threads and chunks of at least kMinThreadTiles
+// tiles (any CIFAR-size layer at batch 32), the chunks are shared out whole instead, in
+// one parallel region for the call: transforms and GEMMs inside a chunk run on the
+// thread that took it, which saves a fork and a join per transform and per GEMM (18 a
+// chunk for F(2,3)). Their count is rounded up to a multiple of the threads, so that no
+// thread waits alone on a last one. The chunking changes no bits: every output is the
+// same sum of the same products whatever the chunk it falls in.
+constexpr int64_t kMinThreadTiles = 16;
+
 template <int M>
 Tiling tiling(const Conv2dParams& p, int threads) {
   constexpr int64_t kAlpha2 = Transforms<M>::kAlpha * Transforms<M>::kAlpha;
   Tiling t;
   t.tiles_h = ceil_div(p.out_h, M), t.tiles_w = ceil_div(p.out_w, M), t.rows = p.batch * t.tiles_h;
   const int64_t per_row = kAlpha2 * (p.in_channels + p.out_channels) * t.tiles_w;
+  const int64_t one_thread = std::max<int64_t>(1, std::min(t.rows, kChunkFloats / per_row));
+  t.shared = false;
+  if (threads > 1) {
+    const int64_t per_thread = ceil_div(ceil_div(t.rows, one_thread), threads);
+    const int64_t rows = ceil_div(t.rows, per_thread * threads);
+    if (rows * t.tiles_w >= kMinThreadTiles && ceil_div(t.rows, rows) >= threads) {
+      t.rows_per_chunk = rows;
+      t.shared = true;
+      return t;
+    }
+  }
   t.rows_per_chunk = std::max<int64_t>(1, std::min(t.rows, kChunkFloats * threads / per_row));
   return t;
 }
@@ -258,22 +278,32 @@ template <int M>
 void forward(const Conv2dParams& p, const float* x, const float* u, const float* b, float* y, SgemmFn sgemm) {
   constexpr int64_t kAlpha2 = Transforms<M>::kAlpha * Transforms<M>::kAlpha;
   if (p.batch == 0) return;
-  const Tiling tl = tiling<M>(p, dispatch::num_threads());
+  const Tiling tl = tiling<M>(p, dispatch::threads_for(p.batch, 1));
   const int64_t cin = p.in_channels, cout = p.out_channels;
   const int64_t chunk_tiles = tl.rows_per_chunk * tl.tiles_w, rows_floats = kLanes * M * tl.tiles_w * M;
-  float* v = dispatch::scratch(dispatch::Scratch::conv_cols,
-                               kAlpha2 * cin * chunk_tiles + rows_floats * dispatch::num_threads());
-  float* m = dispatch::scratch(dispatch::Scratch::conv_aux, kAlpha2 * cout * chunk_tiles + p.in_w);
-  float* rows_buffer = v + kAlpha2 * cin * chunk_tiles;
-  float* zeros = m + kAlpha2 * cout * chunk_tiles;
-  std::fill(zeros, zeros + p.in_w, 0.0f);
-  for (int64_t r0 = 0; r0 < tl.rows; r0 += tl.rows_per_chunk) {
-    const int64_t r1 = std::min(tl.rows, r0 + tl.rows_per_chunk), tc = (r1 - r0) * tl.tiles_w;
+  // Tile rows [r0, r1) on scratch of the calling thread (its own, when chunks are shared).
+  auto run_chunk = [&](int64_t r0, int64_t r1) {
+    const int64_t tc = (r1 - r0) * tl.tiles_w;
+    float* v = dispatch::scratch(dispatch::Scratch::conv_cols,
+                                 kAlpha2 * cin * chunk_tiles + rows_floats * dispatch::num_threads());
+    float* m = dispatch::scratch(dispatch::Scratch::conv_aux, kAlpha2 * cout * chunk_tiles + p.in_w);
+    float* rows_buffer = v + kAlpha2 * cin * chunk_tiles;
+    float* zeros = m + kAlpha2 * cout * chunk_tiles;
+    std::fill(zeros, zeros + p.in_w, 0.0f);
     transform_input<M>(p, tl, x, r0, r1, zeros, v);
     for (int64_t xi = 0; xi < kAlpha2; ++xi)
       sgemm({false, false, cout, tc, cin, 1.0f, u + xi * cout * cin, cin, v + xi * cin * tc, tc, 0.0f,
              m + xi * cout * tc, tc});
     transform_output<M>(p, tl, m, b, r0, r1, rows_buffer, y);
+  };
+  const int64_t chunks = ceil_div(tl.rows, tl.rows_per_chunk);
+  auto rows_of = [&](int64_t c) { run_chunk(c * tl.rows_per_chunk, std::min(tl.rows, (c + 1) * tl.rows_per_chunk)); };
+  if (tl.shared) {
+    dispatch::parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
+      for (int64_t c = c0; c < c1; ++c) rows_of(c);
+    });
+  } else {
+    for (int64_t c = 0; c < chunks; ++c) rows_of(c);
   }
 }
 
@@ -305,8 +335,8 @@ void weights(int64_t cout, int64_t cin, const float* w, float* u) {
 // costs about 2 us on a quiet machine (a fork and a join of threads still spinning from
 // the last one; measured median) and far more on a busy one, where a descheduled thread
 // holds up the join: kRegionNs charges 5 us. The plain path opens about 2 a call;
-// Winograd 2 a chunk for its transforms and one for each of its alpha^2 GEMMs that the
-// SGEMM splits.
+// Winograd one when its chunks are shared out whole, else 2 a chunk for its transforms
+// and one for each of its alpha^2 GEMMs that the SGEMM splits.
 struct CostModel {
   static constexpr double kFlopsPerNs = 80, kIm2colFlopsPerNs = 64, kBytesPerNs = 16, kRegionNs = 5000;
   static constexpr double kTransformNs[5] = {0, 0, 11, 0, 35};
@@ -329,11 +359,12 @@ double winograd_ns(const Conv2dParams& p, int threads, int gemm_columns) {
   const double chunks = std::ceil(tiles / chunk), macs = double(p.in_channels) * p.out_channels;
   const double width = std::min(1.0, chunk / gemm_columns);
   const double depth = std::min<double>(p.in_channels, CostModel::kGemmDepth);
-  const double gemm_threads = std::clamp(
+  // Shared chunks: each thread runs its chunks' GEMMs alone, all in one region.
+  const double gemm_threads = tl.shared ? double(threads) : std::clamp(
       std::floor(2 * p.out_channels * depth * chunk / CostModel::kFlopsPerGemmThread), 1.0, double(threads));
-  const double regions = threads > 1 ? chunks * (2 + (gemm_threads > 1 ? kAlpha2 : 0)) : 0;
+  const double regions = threads == 1 ? 0 : tl.shared ? 1 : chunks * (2 + (gemm_threads > 1 ? kAlpha2 : 0));
   return 2 * kAlpha2 * macs * tiles / (CostModel::kFlopsPerNs * width * gemm_threads) +
-         chunks * 4 * kAlpha2 * macs / CostModel::kBytesPerNs +
+         chunks * 4 * kAlpha2 * macs / (CostModel::kBytesPerNs * (tl.shared ? threads : 1)) +
          CostModel::kTransformNs[M] * tiles * (p.in_channels + p.out_channels) / threads +
          regions * CostModel::kRegionNs;
 }

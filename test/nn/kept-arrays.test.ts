@@ -50,4 +50,16 @@ describe('kept arrays', () => {
     pool.forward(x, { training: true });
     expect(pool.backward(randomTensor([2, 3, 8, 8], 6)).shape).toEqual([2, 3, 8, 8]);
   });
+
+  it('Concat: a second training step writes every element of its output and of each input\'s gradient', () => {
+    const shapes = [[2, 3, 4, 5], [2, 2, 4, 5]];
+    const step = (layer: st.nn.Concat, seed: number) => {
+      const y = layer.forward(shapes.map((s, i) => randomTensor(s, seed + i)), { training: true }).clone();
+      return [y, ...layer.backward(randomTensor([2, 5, 4, 5], seed + 2)).map((dx) => dx.clone())];
+    };
+    const used = new nn.Concat();
+    step(used, 1);
+    const got = step(used, 10), want = step(new nn.Concat(), 10);
+    got.forEach((t, i) => expect(Array.from(t.data)).toEqual(Array.from(want[i].data)));
+  });
 });

@@ -13,7 +13,7 @@
  * Keras (the weight of the old value, 0.99).
  */
 import { MAX_ELEMENTS } from '../errors.js';
-import { KeptArray, keepsOutput } from './kept-array.js';
+import { KeptArray, outputFor } from './kept-array.js';
 import * as ew from '../ops/elementwise.js';
 import type { Param } from '../param.js';
 import { Tensor, type Shape } from '../tensor.js';
@@ -110,7 +110,7 @@ abstract class BatchNorm extends Layer {
     const training = options.training === true;
     const gamma = this.gamma!.value.data;
     const beta = this.beta!.value.data;
-    const y = new Tensor(keepsOutput(options) ? this.yArray.take(x.size) : new Float32Array(x.size), x.shape);
+    const y = new Tensor(outputFor(this.label, options, this.yArray, x.size), x.shape);
     if (training) {
       const count = outer * inner;
       if (count < 2) throw new RangeError(`${this.label}: training needs more than 1 value per channel, got x ${`[${x.shape.join(', ')}]`}`);

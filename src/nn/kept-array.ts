@@ -27,3 +27,16 @@ export class KeptArray<T extends Float32Array<ArrayBuffer> | Int32Array<ArrayBuf
 export function keepsOutput(options: ForwardOptions): boolean {
   return options.training === true || options.transient !== undefined;
 }
+
+/**
+ * The array a forward writes its output of `size` floats into: the plan's arena slice
+ * (`transient.out`), else the layer's kept array when it keeps its output, else a fresh one.
+ */
+export function outputFor(label: string, options: ForwardOptions, kept: KeptArray<Float32Array<ArrayBuffer>>, size: number): Float32Array<ArrayBuffer> {
+  const out = options.transient?.out;
+  if (out !== undefined) {
+    if (out.length !== size) throw new RangeError(`${label}: transient.out has ${out.length} elements, the output ${size}`);
+    return out;
+  }
+  return keepsOutput(options) ? kept.take(size) : new Float32Array(size);
+}

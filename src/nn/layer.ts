@@ -19,8 +19,10 @@ export interface ForwardOptions {
    * Set by `Graph.predictSync`, which reads every intermediate value within one pass
    * only: the layer may write its output into a buffer it keeps, as in training, or,
    * if elementwise, over an input marked `overwritable` (nothing reads it afterwards).
+   * `out`, from an inference plan's arena, is an array of exactly the output's size that
+   * the layers which keep their output write it into instead (`outputFor` in kept-array.ts).
    */
-  transient?: { overwritable: readonly boolean[] };
+  transient?: { overwritable: readonly boolean[]; out?: Float32Array<ArrayBuffer> };
 }
 
 export interface BackwardOptions {

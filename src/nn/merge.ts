@@ -9,7 +9,7 @@
 import { describeType, formatShape, orDefault } from '../errors.js';
 import * as ew from '../ops/elementwise.js';
 import { Tensor, type Shape } from '../tensor.js';
-import { KeptArray, keepsOutput } from './kept-array.js';
+import { KeptArray, outputFor } from './kept-array.js';
 import {
   ANY_SAMPLE_RANK, MergeLayer, checkForwardOptions, checkSampleShape, checkGradShape, checkInput, checkOptions, missingForward, sameShape,
   type BaseLayerOptions, type ForwardOptions, type LayerConfig,
@@ -141,7 +141,7 @@ export class Concat extends MergeLayer {
     const outShape = [inputs[0].shape[0], ...sample];
     const size = outShape.reduce((a, b) => a * b, 1);
     // A fresh array per call was half of DenseNet-121's concatenation time (zeroed, then copied over).
-    const y = keepsOutput(options) ? this.yArray.take(size) : new Float32Array(size);
+    const y = outputFor(this.label, options, this.yArray, size);
     const outer = outShape.slice(0, this.axis).reduce((a, b) => a * b, 1);
     const rowOut = y.length / Math.max(outer, 1);
     let offset = 0;

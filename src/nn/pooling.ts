@@ -12,7 +12,7 @@ import {
   avgPool2d, avgPool2dGrad, globalAvgPool2d, globalAvgPool2dGrad, maxPool2d, maxPool2dGrad, maxPool2dWithArgmax, pool2dOutputShape,
   stochasticPool2d, stochasticPool2dGrad, stochasticPool2dInferenceGrad, type AvgPoolOptions, type MaxPoolOut, type PoolOptions,
 } from '../ops/pool.js';
-import { KeptArray, keepsOutput } from './kept-array.js';
+import { KeptArray, keepsOutput, outputFor } from './kept-array.js';
 import { Rng } from '../random.js';
 import type { Shape, Tensor } from '../tensor.js';
 import {
@@ -119,7 +119,7 @@ export class MaxPool2D extends Pool2D {
       // Inside predictSync, whose graph refuses a backward afterwards: no argmax to keep
       // (writing it took half the time of GoogLeNet's 3x3 stride-1 pools).
       this.argmax = undefined;
-      return this.end(maxPool2d(x, this.poolOptions(), this.yArray.take(this.outputSize(x))));
+      return this.end(maxPool2d(x, this.poolOptions(), outputFor(this.label, options, this.yArray, this.outputSize(x))));
     }
     let out: MaxPoolOut | undefined;
     if (keepsOutput(options)) {
@@ -165,7 +165,7 @@ export class AvgPool2D extends Pool2D {
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
     checkForwardOptions(this.label, options);
     this.begin(x);
-    return this.end(avgPool2d(x, this.avgOptions(), keepsOutput(options) ? this.yArray.take(this.outputSize(x)) : undefined));
+    return this.end(avgPool2d(x, this.avgOptions(), outputFor(this.label, options, this.yArray, this.outputSize(x))));
   }
 
   backward(dy: Tensor): Tensor {

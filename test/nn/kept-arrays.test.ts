@@ -62,4 +62,14 @@ describe('kept arrays', () => {
     const got = step(used, 10), want = step(new nn.Concat(), 10);
     got.forEach((t, i) => expect(Array.from(t.data)).toEqual(Array.from(want[i].data)));
   });
+
+  it('a layer given an arena slice (transient.out) writes its output there, and names a slice of the wrong size', () => {
+    const bn = new nn.BatchNorm2D();
+    const x = randomTensor([2, 3, 4, 4], 7);
+    const out = new Float32Array(x.size);
+    const y = bn.forward(x, { transient: { overwritable: [false], out } });
+    expect(y.data).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(bn.forward(x).data));
+    expect(() => bn.forward(x, { transient: { overwritable: [false], out: new Float32Array(5) } })).toThrow(/BatchNorm2D.*transient.out has 5 elements, the output 96/);
+  });
 });

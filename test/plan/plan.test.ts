@@ -77,6 +77,30 @@ describe('graph.compile', () => {
       expect(bits(got, plain)).toBe(false); // the plan did run (folding re-rounds)
     });
 
+  it('puts batch norms, concatenations and pools into the arena and reuses their memory by liveness', () => {
+    // DenseNet's pattern: BN and ReLU before each convolution, each block's output the concatenation of all before it.
+    const g = new st.Graph({ seed: 6 });
+    let features = g.input([4, 8, 8]);
+    for (let layer = 0; layer < 4; layer++) {
+      const pre = g.add(new nn.ReLU(), g.add(new nn.BatchNorm2D(), features));
+      features = g.add(new nn.Concat(), features, g.add(new nn.Conv2D({ filters: 3, kernelSize: 3, padding: 1 }), pre));
+    }
+    const pooled = g.add(new nn.AvgPool2D({ kernelSize: 2 }), g.add(new nn.MaxPool2D({ kernelSize: 3, stride: 1, padding: 1 }), features));
+    const model = g.output(g.add(new nn.Dense({ units: 5 }), g.add(new nn.Flatten(), pooled)));
+    randomizeBatchNorms(model, 7);
+    const plan = model.compile({ batchSize: 2 });
+    const arena = [...plan.arenaRanges(2).keys()].map((n) => n.replace(/_\d+$/, ''));
+    for (const type of ['batchNorm2d', 'concat', 'maxPool2d', 'avgPool2d']) expect(arena, type).toContain(type);
+    expect(plan.steps.filter((s) => s.kind === 'layer' && s.inArena).length).toBe(10);
+    // The 4 BN, 4 concat, 2 pool and 4 conv outputs per sample, more than the arena holds.
+    const total = [...plan.arenaRanges(1).values()].reduce((a, [b, e]) => a + (e - b), 0);
+    expect(plan.arenaFloatsPerSample).toBeLessThan(total);
+    for (const n of [1, 2, 3]) {
+      const x = randomTensor([n, 4, 8, 8], 8 + n);
+      expectClose(model.predictSync(x).data, model.forward(x).data, 1e-5, `batch ${n}`);
+    }
+  });
+
   it('STRIATE_PLAN=off gives the uncompiled path bit for bit', () => {
     const model = branchy(3);
     randomizeBatchNorms(model, 1);

@@ -26,7 +26,8 @@ import { BatchNorm1D, BatchNorm2D } from '../../nn/batch-norm.js';
 import { Conv2D } from '../../nn/conv.js';
 import { Dense } from '../../nn/dense.js';
 import type { BaseLayer } from '../../nn/layer.js';
-import { Add } from '../../nn/merge.js';
+import { Add, Concat } from '../../nn/merge.js';
+import { AvgPool2D, MaxPool2D } from '../../nn/pooling.js';
 import { ReLU } from '../../nn/activations.js';
 import { layerFromConfig } from '../../nn/registry.js';
 import { conv2dFused, type Conv2dOptions } from '../../ops/conv.js';
@@ -87,7 +88,19 @@ export interface LayerStep {
   layer: BaseLayer;
   inputs: number[];
   output: number;
+  /** Whether the layer writes its output into the arena (transient.out): see ARENA_LAYERS. */
+  inArena: boolean;
 }
+
+/**
+ * The layers that write their output into the array the plan gives them (`outputFor`
+ * in nn/kept-array.ts), so that it can go into the arena. The others keep an array of
+ * their own, or write over or return a view of an input (ReLU, Add, Flatten). DenseNet-121
+ * with its 120 batch norms and 58 concatenations each in an array of its own held 1.4–1.6
+ * times ONNX Runtime's peak memory (bench:nets-rss).
+ */
+const ARENA_LAYERS = [BatchNorm2D, Concat, MaxPool2D, AvgPool2D];
+const inArena = (layer: BaseLayer) => ARENA_LAYERS.some((type) => layer instanceof type);
 
 export type PlanStep = ConvStep | LayerStep;
 
@@ -115,7 +128,7 @@ export class InferencePlan {
     const sizes = new Map<number, number>();
     for (const s of steps) sizes.set(s.output, topology.nodes[s.output].shape.reduce((a, d) => a * d, 1));
     this.layout = layoutArena(
-      steps.map((s) => ({ inputs: s.kind === 'conv' ? [s.input, ...(s.residual === undefined ? [] : [s.residual])] : s.inputs, output: s.output, inArena: s.kind === 'conv' })),
+      steps.map((s) => ({ inputs: s.kind === 'conv' ? [s.input, ...(s.residual === undefined ? [] : [s.residual])] : s.inputs, output: s.output, inArena: s.kind === 'conv' || s.inArena })),
       sizes, [topology.output],
     );
     if (this.layout.size * this.batchSize > MAX_ELEMENTS)
@@ -161,19 +174,22 @@ export class InferencePlan {
     if (this.arena.length < this.layout.size * batch) this.arena = new Float32Array(this.layout.size * batch);
     const values: (Tensor | undefined)[] = new Array(nodes.length);
     inputs.forEach((index, k) => (values[index] = xs[k]));
+    // The arena slice of value v, for this batch.
+    const slot = (v: number) => {
+      const offset = this.layout.offsets.get(v)! * batch;
+      return this.arena.subarray(offset, offset + batch * nodes[v].shape.reduce((a, d) => a * d, 1));
+    };
     this.steps.forEach((step, k) => {
       if (step.kind === 'conv') {
-        const offset = this.layout.offsets.get(step.output)! * batch;
-        const size = batch * nodes[step.output].shape.reduce((a, d) => a * d, 1);
         const epilogue = { residual: step.residual === undefined ? null : values[step.residual]!, activation: step.relu ? 'relu' as const : 'none' as const };
-        const out = this.arena.subarray(offset, offset + size);
+        const out = slot(step.output);
         values[step.output] = step.winograd
           ? conv2dWinograd(values[step.input]!, step.winograd, step.bias, step.options, epilogue, out)
           : conv2dFused(values[step.input]!, step.weight, step.bias, step.options, epilogue, out);
         return;
       }
       const y = step.layer.forwardFrom(step.inputs.map((i) => values[i]!), {
-        training: false, transient: { overwritable: this.layout.overwritable[k] },
+        training: false, transient: { overwritable: this.layout.overwritable[k], ...(step.inArena ? { out: slot(step.output) } : {}) },
       });
       const want = [batch, ...nodes[step.output].shape];
       if (y.shape.length !== want.length || y.shape.some((d, i) => d !== want[i]))
@@ -273,14 +289,14 @@ export function compilePlan(topology: GraphTopology, options: CompileOptions = {
         copy.weight!.value.data.set(folded.weight.data);
         copy.bias!.value.data.set(folded.bias.data);
         absorbed.add(i);
-        stepAt.set(next!, { kind: 'layer', nodes: [nodes[i].name, nodes[next!].name], layer: copy, inputs: [...nodes[i].inputs], output: next! });
+        stepAt.set(next!, { kind: 'layer', nodes: [nodes[i].name, nodes[next!].name], layer: copy, inputs: [...nodes[i].inputs], output: next!, inArena: false });
       }
     }
   }
   const steps: PlanStep[] = [];
   for (const i of order) {
     if (!nodes[i].layer || absorbed.has(i)) continue;
-    steps.push(stepAt.get(i) ?? { kind: 'layer', nodes: [nodes[i].name], layer: nodes[i].layer!, inputs: [...nodes[i].inputs], output: i });
+    steps.push(stepAt.get(i) ?? { kind: 'layer', nodes: [nodes[i].name], layer: nodes[i].layer!, inputs: [...nodes[i].inputs], output: i, inArena: inArena(nodes[i].layer!) });
   }
   return new InferencePlan(topology, steps, options);
 }

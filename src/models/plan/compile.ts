@@ -6,9 +6,10 @@
  *   3. fuse each convolution with what follows it in a residual network, bias, the
  *      residual `Add` and a `ReLU`, into one native call whose epilogue finishes every
  *      output as it is stored: y = relu((W ⋆ x + b) + shortcut);
- *   4. put the convolutions' outputs into one preallocated arena laid out by liveness
- *      (arena.ts); every other layer writes into the arrays it keeps from call to call,
- *      so a pass allocates no buffers after the first;
+ *   4. put the outputs of the convolutions, batch norms, concatenations and pools into
+ *      one preallocated arena laid out by liveness (arena.ts); every other layer writes
+ *      into the arrays it keeps from call to call or over its input, so a pass allocates
+ *      no buffers after the first;
  *   5. pick each convolution's algorithm for the plan's batch size and thread count:
  *      Winograd F(4×4, 3×3) or F(2×2, 3×3) for 3×3 stride-1 convolutions where the native
  *      cost model predicts it 1.2× faster (its weights transformed here, once), else

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { normal, size } from './lib/data.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { markdownTable } from './lib/table.mjs';
+import { inferenceModel } from './lib/zoo-session.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -31,19 +32,6 @@ const { values } = parseArgs({
 const threads = Number(values.threads);
 const MiB = 1024 * 1024;
 
-/** The zoo model as bench:nets builds it: random weights, random BatchNorm running statistics. */
-function zooModel(st, name, shape, seed) {
-  const model = st.zoo.models[name]({ numClasses: 1000, inputShape: shape, seed });
-  let k = seed;
-  for (const layer of model.layers)
-    if (layer.runningMean) {
-      const c = layer.runningMean.size;
-      layer.runningMean.data.set(normal(c, k++, 0.1));
-      layer.runningVar.data.set(normal(c, k++, 0.2).map((v) => 1 + Math.abs(v)));
-    }
-  return model;
-}
-
 /** One engine on one row, in this (child) process: prints { base, peak } in bytes. */
 async function child() {
   const shape = values.shape.split('x').map(Number), batch = Number(values.batch);
@@ -53,7 +41,7 @@ async function child() {
     const st = await import(pathToFileURL(path.join(here, '..', 'dist', 'index.js')).href);
     st.setNumThreads(threads);
     base = process.memoryUsage().rss;
-    const model = zooModel(st, values.model, shape, Number(values.seed));
+    const model = inferenceModel(st, values.model, shape, Number(values.seed));
     model.compile({ batchSize: batch });
     const input = new st.Tensor(x, [batch, ...shape]);
     predict = async () => model.predictSync(input, { batchSize: batch });
@@ -102,7 +90,7 @@ async function parent() {
     for (const row of rows) {
       if (values.only && !`${row.name} ${row.title}`.toLowerCase().includes(values.only.toLowerCase())) continue;
       const file = path.join(dir, `${row.name}.onnx`);
-      fs.writeFileSync(file, st.onnx.encodeOnnx(zooModel(st, row.name, row.shape, row.seed)));
+      fs.writeFileSync(file, st.onnx.encodeOnnx(inferenceModel(st, row.name, row.shape, row.seed)));
       const striate = runChild('striate', row), onnxruntime = runChild('ort', row, file);
       fs.rmSync(file);
       results.push({ title: row.title, striate, onnxruntime, peakRatio: striate.peak / onnxruntime.peak });

@@ -26,7 +26,7 @@ import { normal, size } from './lib/data.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { forwardGflop, initWeights, resnet18 } from './lib/nets.mjs';
 import { maxRelError, summarize } from './lib/stats.mjs';
-import { zooSession } from './lib/zoo-session.mjs';
+import { inferenceModel, zooSession } from './lib/zoo-session.mjs';
 import ortPeer from './peers/onnxruntime.mjs';
 import striatePeer from './peers/striate.mjs';
 import { startTorchZoo } from './peers/torch-zoo.mjs';
@@ -70,14 +70,7 @@ async function suiteResnet(variant, batch, seed) {
 
 /** A zoo model with its BatchNorm layers (random running statistics): plan, layer by layer, ORT. */
 async function zooModel(name, options, shape, batch, seed) {
-  const model = st.zoo.models[name]({ numClasses: 1000, inputShape: shape, seed, ...options });
-  let k = seed;
-  for (const layer of model.layers)
-    if (layer.runningMean) {
-      const c = layer.runningMean.size;
-      layer.runningMean.data.set(normal(c, k++, 0.1));
-      layer.runningVar.data.set(normal(c, k++, 0.2).map((v) => 1 + Math.abs(v)));
-    }
+  const model = inferenceModel(st, name, shape, seed, options);
   const x = new st.Tensor(Float32Array.from(normal(batch * size(shape), seed + 7)), [batch, ...shape]);
   model.compile({ batchSize: batch });
   const planned = () => model.predictSync(x, { batchSize: batch }).data;

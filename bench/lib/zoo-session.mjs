@@ -2,8 +2,23 @@
 // (peers/torch_zoo.py) runs it: one random input per batch size, labels i mod classes,
 // and `time(mode, batch)`, one call's seconds: 'forward' is predictSync (the compiled
 // inference plan), 'train' is zeroGrad, forward in training mode, softmax cross-entropy,
-// backward and an SGD step with momentum 0.9.
+// backward and an SGD step with momentum 0.9. And the zoo model bench:nets and
+// bench:nets-rss run for inference.
 import { performance } from 'node:perf_hooks';
+import { normal } from './data.mjs';
+
+/** Zoo model `name` with 1000 classes, its random weights and random BatchNorm running statistics (so that folding them matters). */
+export function inferenceModel(st, name, shape, seed, options = {}) {
+  const model = st.zoo.models[name]({ numClasses: 1000, inputShape: shape, seed, ...options });
+  let k = seed;
+  for (const layer of model.layers)
+    if (layer.runningMean) {
+      const c = layer.runningMean.size;
+      layer.runningMean.data.set(normal(c, k++, 0.1));
+      layer.runningVar.data.set(normal(c, k++, 0.2).map((v) => 1 + Math.abs(v)));
+    }
+  return model;
+}
 
 export function zooSession(st, model, batches, classes) {
   const input = model.inputShapes[0];

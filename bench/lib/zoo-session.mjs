@@ -1,9 +1,10 @@
 // striate's side of a zoo network in bench/zoo.mjs and bench/nets.mjs, as PyTorch's side
 // (peers/torch_zoo.py) runs it: one random input per batch size, labels i mod classes,
-// and `time(mode, batch)`, one call's seconds: 'forward' is predictSync (the compiled
-// inference plan), 'train' is zeroGrad, forward in training mode, softmax cross-entropy,
-// backward and an SGD step with momentum 0.9. And the zoo model bench:nets and
-// bench:nets-rss run for inference.
+// and `time(mode, batch)`, one call's seconds: 'forward' is predictSync, which runs the
+// inference plan only if the caller compiled the model (bench:zoo does not: its forward
+// rows time the layer-by-layer path); 'train' is zeroGrad, forward in training mode,
+// softmax cross-entropy, backward and an SGD step with momentum 0.9. Also the zoo model
+// that bench:nets and bench:nets-rss run for inference.
 import { performance } from 'node:perf_hooks';
 import { normal } from './data.mjs';
 

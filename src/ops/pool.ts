@@ -39,14 +39,12 @@ export interface MaxPoolOut {
   argmax: Int32Array;
 }
 
-function maxPool(op: string, x: Tensor, options: PoolOptions, withArgmax: boolean, out?: MaxPoolOut | Float32Array): { y: Tensor; argmax: Int32Array | null } {
+// y into yOut (called yName in errors) and, when withArgmax, the argmax into argmaxOut.
+function maxPool(op: string, x: Tensor, options: PoolOptions, yName: string, yOut: unknown, withArgmax: boolean, argmaxOut?: unknown): { y: Tensor; argmax: Int32Array | null } {
   checkTensor(op, 'x', x);
   const g = resolvePool(op, x.shape, options);
-  const pair = withArgmax ? (out as MaxPoolOut | undefined) : undefined;
-  const y = withArgmax
-    ? outputArray(op, 'out.y', pair?.y, outSize(g), Float32Array, [x.data])
-    : outputArray(op, 'out', out as Float32Array | undefined, outSize(g), Float32Array, [x.data]);
-  const argmax = withArgmax ? outputArray(op, 'out.argmax', pair?.argmax, y.length, Int32Array, [x.data, y]) : null;
+  const y = outputArray(op, yName, yOut, outSize(g), Float32Array, [x.data]);
+  const argmax = withArgmax ? outputArray(op, 'out.argmax', argmaxOut, y.length, Int32Array, [x.data, y]) : null;
   native.maxPool2d(geometryArray(g), x.data, y, argmax);
   return { y: new Tensor(y, outShape(g)), argmax };
 }
@@ -59,7 +57,7 @@ function maxPool(op: string, x: Tensor, options: PoolOptions, withArgmax: boolea
  * const z = st.ops.maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1 });  // ResNet's stem pool
  */
 export function maxPool2d(x: Tensor, options: PoolOptions, out?: Float32Array): Tensor {
-  return maxPool('maxPool2d', x, options, false, out).y;
+  return maxPool('maxPool2d', x, options, 'out', out, false).y;
 }
 
 /**
@@ -75,7 +73,7 @@ export function maxPool2d(x: Tensor, options: PoolOptions, out?: Float32Array): 
 export function maxPool2dWithArgmax(x: Tensor, options: PoolOptions, out?: MaxPoolOut): { y: Tensor; argmax: Int32Array } {
   if (out !== undefined && (out === null || typeof out !== 'object'))
     throw new TypeError(`maxPool2dWithArgmax: out must be { y, argmax }, got ${out === null ? 'null' : typeof out}`);
-  const { y, argmax } = maxPool('maxPool2dWithArgmax', x, options, true, out);
+  const { y, argmax } = maxPool('maxPool2dWithArgmax', x, options, 'out.y', out?.y, true, out?.argmax);
   return { y, argmax: argmax as Int32Array };
 }
 

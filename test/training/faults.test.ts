@@ -1,7 +1,9 @@
 // Training faults: a NaN loss stops fit with the epoch and batch named and the
 // weights from before that batch kept (or the batch is skipped); a worker that dies
 // or throws rejects fit with the cause and leaves the model usable; an abort leaves
-// the weights of the last finished epoch.
+// the weights of the last finished epoch, and terminating a worker in the middle of a
+// native call (what an abort does) never takes the calling process down.
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import * as st from '../../src/index.js';
 
@@ -124,5 +126,29 @@ describe('fit faults', () => {
     await expect(run).rejects.toThrow(/abort/i);
     expect(atEpoch1.length).toBeGreaterThan(0);
     expect(values(model)).toEqual(atEpoch1);
+  });
+
+  it('terminating a worker while it is inside native calls leaves this process running', async () => {
+    // The optimizer step reads its arrays of parameters with N-API property reads, which
+    // fail once termination has begun; that failure used to escape the binding and abort
+    // the whole process. Twelve terminations at 0-4 ms after the loop starts hit a call in
+    // flight every time on this machine.
+    const index = new URL('../../dist/index.js', import.meta.url).href;
+    const code = `
+      import * as st from ${JSON.stringify(index)};
+      import { parentPort } from 'node:worker_threads';
+      const model = new st.Sequential([new st.nn.Dense({ units: 8 }), new st.nn.Dense({ units: 2 })], { inputShape: [2], seed: 3 });
+      const optimizer = new st.optim.SGD(model.params(), { lr: 0.1, momentum: 0.9 });
+      parentPort.postMessage('running');
+      for (;;) optimizer.step();`;
+    const url = new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+    for (let i = 0; i < 12; i++) {
+      const worker = new Worker(url);
+      await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject));
+      await new Promise((resolve) => setTimeout(resolve, i % 5));
+      expect(await worker.terminate()).toBe(1);
+    }
+    const history = await mlp().fit(blobs(32, 1), { epochs: 1 });
+    expect(Number.isFinite(history.epochs[0].loss)).toBe(true);
   });
 });

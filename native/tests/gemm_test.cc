@@ -73,6 +73,33 @@ STRIATE_TEST(gemm_large_shapes_span_several_blocks) {
   return ok;
 }
 
+// At most 4 rows of A against transposed B take the dot-product path (dot_rows.h): every
+// row count it has, k with and without a tail of lanes, n that leaves columns outside
+// the groups, alpha/beta; and its bits do not depend on the thread count.
+STRIATE_TEST(gemm_few_rows_against_transposed_b) {
+  std::mt19937 rng(42);
+  bool ok = true;
+  for (auto isa : isas_under_test()) {
+    for (int64_t m : {1, 2, 3, 4, 5})
+      for (int64_t k : {64, 65, 100, 1031})
+        for (int64_t n : {1, 3, 5, 33, 257}) {
+          ok &= check_one(isa, false, true, m, n, k, 1.0f, 0.0f, 1 + (n % 3), rng);
+          ok &= check_one(isa, false, true, m, n, k, 1.25f, 0.75f, 2, rng);
+        }
+    const int64_t m = 3, n = 517, k = 2053;
+    const auto a = random_floats(m * k, rng), b = random_floats(n * k, rng);
+    std::vector<float> first(m * n), again(m * n);
+    for (int threads : {1, 2, 3}) {
+      dispatch::set_num_threads(threads);
+      dispatch::kernels_for(isa).sgemm({false, true, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.0f,
+                                        (threads == 1 ? first : again).data(), n});
+      ok &= std::memcmp(first.data(), again.data(), first.size() * sizeof(float)) == 0 || threads == 1;
+    }
+  }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
 STRIATE_TEST(gemm_beta_zero_ignores_nan_in_c) {
   bool ok = true;
   for (auto isa : isas_under_test()) {

@@ -32,6 +32,7 @@
 #include "dispatch/parallel.h"
 #include "dispatch/workspace.h"
 #include "kernels/blocks.h"
+#include "kernels/gemm/dot_rows.h"
 #include "kernels/gemm/gemm.h"
 
 namespace striate {
@@ -158,6 +159,7 @@ void sgemm_blocked(const GemmArgs& g) {
   constexpr int MR = Kernel::MR, NR = Kernel::NR;
   if (g.m == 0 || g.n == 0) return;
   if (g.k == 0 || g.alpha == 0.0f) return scale_c(g);
+  if (dot_rows::fits(g)) return dot_rows::run(g);
 
   const int64_t kc_max = balanced_block(g.k, Kernel::KC);
   const int64_t nc_max = balanced_block(g.n, Kernel::NC);

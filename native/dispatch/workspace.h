@@ -7,7 +7,7 @@ namespace striate::dispatch {
 // A 64-byte-aligned buffer of at least `floats` floats, owned by the calling thread.
 // Each slot is a separate buffer; it grows to the largest size asked of it and stays.
 // The memory is bounded by the largest problem the thread has run.
-enum class Scratch { pack_a, pack_b, conv_cols, conv_aux, count };
+enum class Scratch { pack_a, pack_b, gemm_c, conv_cols, conv_aux, count };
 float* scratch(Scratch slot, size_t floats);
 
 // Process-wide counts of scratch allocations, for leak checks: a steady workload

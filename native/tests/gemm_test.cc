@@ -75,7 +75,8 @@ STRIATE_TEST(gemm_large_shapes_span_several_blocks) {
 
 // At most 4 rows of A against transposed B take the dot-product path (dot_rows.h): every
 // row count it has, k with and without a tail of lanes, n that leaves columns outside
-// the groups, alpha/beta; and its bits do not depend on the thread count.
+// the groups, alpha/beta; and its bits do not depend on the thread count. 5 rows against
+// a B at least twice as wide run as the transposed product (blocked.h, sgemm_swapped).
 STRIATE_TEST(gemm_few_rows_against_transposed_b) {
   std::mt19937 rng(42);
   bool ok = true;

@@ -28,6 +28,8 @@ function oracle(x: st.Tensor, outH: number, outW: number): Float64Array {
 const CASES: [number[], [number, number]][] = [
   [[2, 3, 7, 5], [3, 2]], // overlapping windows of unequal size
   [[1, 2, 5, 5], [7, 7]], // output larger than the input: values repeat
+  [[2, 3, 1, 1], [7, 7]], // a whole multiple of the input: one-pixel windows (VGG at 3x32x32)
+  [[1, 2, 2, 3], [4, 6]],
   [[2, 2, 8, 6], [4, 3]], // uniform windows: the native avgPool path
   [[1, 1, 1, 1], [1, 1]],
   [[1, 4, 13, 11], [6, 6]],

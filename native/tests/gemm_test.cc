@@ -73,28 +73,39 @@ STRIATE_TEST(gemm_large_shapes_span_several_blocks) {
   return ok;
 }
 
-// At most 4 rows of A against transposed B take the dot-product path (dot_rows.h): every
-// row count it has, k with and without a tail of lanes, n that leaves columns outside
-// the groups, alpha/beta; and its bits do not depend on the thread count. 5 rows against
-// a B at least twice as wide run as the transposed product (blocked.h, sgemm_swapped).
-STRIATE_TEST(gemm_few_rows_against_transposed_b) {
+// The paths a product can take besides the plain blocked schedule: up to 64 rows
+// against a transposed B twice as wide (computed as C^T = B . A^T), and slices of strips
+// shared out by threads.
+// Each is checked against the reference, and each must give the bits of the plain
+// schedule: the first rows of a 70-row product (plain) equal the same rows computed
+// alone at 1, 3, 5 and 32 rows, at 1, 2 and 3 threads, so a sample's output does not
+// depend on the batch it is in or on the thread count.
+STRIATE_TEST(gemm_special_paths_match_reference_and_plain_bits) {
   std::mt19937 rng(42);
   bool ok = true;
   for (auto isa : isas_under_test()) {
-    for (int64_t m : {1, 2, 3, 4, 5})
-      for (int64_t k : {64, 65, 100, 1031})
-        for (int64_t n : {1, 3, 5, 33, 257}) {
+    for (int64_t m : {1, 2, 3, 4, 5, 6, 12, 13, 33})
+      for (int64_t k : {1, 64, 65, 300})
+        for (int64_t n : {1, 3, 17, 33, 257}) {
           ok &= check_one(isa, false, true, m, n, k, 1.0f, 0.0f, 1 + (n % 3), rng);
           ok &= check_one(isa, false, true, m, n, k, 1.25f, 0.75f, 2, rng);
         }
-    const int64_t m = 3, n = 517, k = 2053;
-    const auto a = random_floats(m * k, rng), b = random_floats(n * k, rng);
-    std::vector<float> first(m * n), again(m * n);
-    for (int threads : {1, 2, 3}) {
-      dispatch::set_num_threads(threads);
-      dispatch::kernels_for(isa).sgemm({false, true, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.0f,
-                                        (threads == 1 ? first : again).data(), n});
-      ok &= std::memcmp(first.data(), again.data(), first.size() * sizeof(float)) == 0 || threads == 1;
+    for (bool tb : {false, true}) {
+      const int64_t m = 70, n = 517, k = 700;
+      const auto a = random_floats(m * k, rng), b = random_floats(n * k, rng);
+      std::vector<float> plain(m * n), part(m * n);
+      dispatch::set_num_threads(1);
+      dispatch::kernels_for(isa).sgemm({false, tb, m, n, k, 1.0f, a.data(), k, b.data(), tb ? k : n, 0.0f, plain.data(), n});
+      for (int threads : {1, 2, 3})
+        for (int64_t rows : {1, 3, 5, 32}) {
+          dispatch::set_num_threads(threads);
+          dispatch::kernels_for(isa).sgemm({false, tb, rows, n, k, 1.0f, a.data(), k, b.data(), tb ? k : n, 0.0f, part.data(), n});
+          if (std::memcmp(part.data(), plain.data(), rows * n * sizeof(float)) != 0) {
+            std::printf("  %s tb=%d rows=%lld threads=%d: bits differ from the plain 70-row product\n", dispatch::isa_name(isa),
+                        tb, (long long)rows, threads);
+            ok = false;
+          }
+        }
     }
   }
   dispatch::set_num_threads(0);

@@ -143,6 +143,9 @@ struct Tiling {
 // thread waits alone on a last one. The chunking changes no bits: every output is the
 // same sum of the same products whatever the chunk it falls in.
 constexpr int64_t kMinThreadTiles = 16;
+// Output channels per block of a product when a chunk's products are shared out by rows:
+// a multiple of every ISA's micro-kernel rows (4 scalar, 6 AVX2, 8 NEON, 12 AVX-512).
+constexpr int64_t kGemmRowBlock = 48;
 
 template <int M>
 Tiling tiling(const Conv2dParams& p, int threads) {
@@ -278,7 +281,8 @@ template <int M>
 void forward(const Conv2dParams& p, const float* x, const float* u, const float* b, float* y, SgemmFn sgemm) {
   constexpr int64_t kAlpha2 = Transforms<M>::kAlpha * Transforms<M>::kAlpha;
   if (p.batch == 0) return;
-  const Tiling tl = tiling<M>(p, dispatch::threads_for(p.batch, 1));
+  // Tile rows are the units shared out (of any image: at batch 1 they are all there is).
+  const Tiling tl = tiling<M>(p, dispatch::threads_for(p.batch * ceil_div(p.out_h, M), 1));
   const int64_t cin = p.in_channels, cout = p.out_channels;
   const int64_t chunk_tiles = tl.rows_per_chunk * tl.tiles_w, rows_floats = kLanes * M * tl.tiles_w * M;
   // Tile rows [r0, r1) on scratch of the calling thread (its own, when chunks are shared).
@@ -291,9 +295,20 @@ void forward(const Conv2dParams& p, const float* x, const float* u, const float*
     float* zeros = m + kAlpha2 * cout * chunk_tiles;
     std::fill(zeros, zeros + p.in_w, 0.0f);
     transform_input<M>(p, tl, x, r0, r1, zeros, v);
-    for (int64_t xi = 0; xi < kAlpha2; ++xi)
-      sgemm({false, false, cout, tc, cin, 1.0f, u + xi * cout * cin, cin, v + xi * cin * tc, tc, 0.0f,
-             m + xi * cout * tc, tc});
+    // The alpha^2 products in one parallel region, each split into blocks of output
+    // channels when there are threads to share them: at batch 1 a chunk's products are
+    // narrow (a 7x7 map has 16 F(2,3) tiles) and each alone is below the SGEMM's grain
+    // for a second thread, so they ran on one. The blocks change no bits: every element
+    // of M is the same k-ordered sum whatever the rows computed with it.
+    const int64_t block_rows = dispatch::threads_for(kAlpha2 * cout, 1) > 1 ? kGemmRowBlock : cout;
+    const int64_t blocks = ceil_div(cout, block_rows);
+    dispatch::parallel_for(kAlpha2 * blocks, 1, [&](int64_t u0, int64_t u1) {
+      for (int64_t unit = u0; unit < u1; ++unit) {
+        const int64_t xi = unit / blocks, c0 = unit % blocks * block_rows, rows = std::min(block_rows, cout - c0);
+        sgemm({false, false, rows, tc, cin, 1.0f, u + (xi * cout + c0) * cin, cin, v + xi * cin * tc, tc, 0.0f,
+               m + (xi * cout + c0) * tc, tc});
+      }
+    });
     transform_output<M>(p, tl, m, b, r0, r1, rows_buffer, y);
   };
   const int64_t chunks = ceil_div(tl.rows, tl.rows_per_chunk);
@@ -335,13 +350,10 @@ void weights(int64_t cout, int64_t cin, const float* w, float* u) {
 // costs about 2 us on a quiet machine (a fork and a join of threads still spinning from
 // the last one; measured median) and far more on a busy one, where a descheduled thread
 // holds up the join: kRegionNs charges 5 us. The plain path opens about 2 a call;
-// Winograd one when its chunks are shared out whole, else 2 a chunk for its transforms
-// and one for each of its alpha^2 GEMMs that the SGEMM splits.
+// Winograd one when its chunks are shared out whole, else 3 a chunk.
 struct CostModel {
   static constexpr double kFlopsPerNs = 80, kIm2colFlopsPerNs = 64, kBytesPerNs = 16, kRegionNs = 5000;
   static constexpr double kTransformNs[5] = {0, 0, 11, 0, 35};
-  // The SGEMM gives a thread about 4 MFLOP of each K block of at most 256 (kernels/gemm/blocked.h).
-  static constexpr double kFlopsPerGemmThread = 1 << 22, kGemmDepth = 256;
 };
 
 double plain_ns(const Conv2dParams& p, ConvAlgorithm plain, int threads) {
@@ -358,12 +370,10 @@ double winograd_ns(const Conv2dParams& p, int threads, int gemm_columns) {
   const double tiles = double(tl.rows) * tl.tiles_w, chunk = double(tl.rows_per_chunk) * tl.tiles_w;
   const double chunks = std::ceil(tiles / chunk), macs = double(p.in_channels) * p.out_channels;
   const double width = std::min(1.0, chunk / gemm_columns);
-  const double depth = std::min<double>(p.in_channels, CostModel::kGemmDepth);
-  // Shared chunks: each thread runs its chunks' GEMMs alone, all in one region.
-  const double gemm_threads = tl.shared ? double(threads) : std::clamp(
-      std::floor(2 * p.out_channels * depth * chunk / CostModel::kFlopsPerGemmThread), 1.0, double(threads));
-  const double regions = threads == 1 ? 0 : tl.shared ? 1 : chunks * (2 + (gemm_threads > 1 ? kAlpha2 : 0));
-  return 2 * kAlpha2 * macs * tiles / (CostModel::kFlopsPerNs * width * gemm_threads) +
+  // Every thread computes products: its own chunks' (shared), or blocks of output channels
+  // of each chunk's (one region for the transforms in, one for the products, one out).
+  const double regions = threads == 1 ? 0 : tl.shared ? 1 : chunks * 3;
+  return 2 * kAlpha2 * macs * tiles / (CostModel::kFlopsPerNs * width * threads) +
          chunks * 4 * kAlpha2 * macs / (CostModel::kBytesPerNs * (tl.shared ? threads : 1)) +
          CostModel::kTransformNs[M] * tiles * (p.in_channels + p.out_channels) / threads +
          regions * CostModel::kRegionNs;

@@ -32,7 +32,6 @@
 #include "dispatch/parallel.h"
 #include "dispatch/workspace.h"
 #include "kernels/blocks.h"
-#include "kernels/gemm/dot_rows.h"
 #include "kernels/gemm/gemm.h"
 
 namespace striate {
@@ -158,7 +157,11 @@ inline void scale_c(const GemmArgs& g) {
 // layer at a small batch: x [32, 25088] . W^T, W [4096, 25088]) are computed as
 // C^T = B . A^T: the large operand then streams through in place as the A side and only
 // the small one is packed, where C = A . B^T would pack all of W to use it for 32 rows.
-// VGG-16's first classifier at batch 32: 146 -> 59 ms on 2 threads (AVX2).
+// VGG-16's first classifier at batch 32: 146 -> 59 ms on 2 threads (AVX2). Each element
+// is the same k-ordered sum of the same products either way, so the bits match the
+// plain schedule's: a sample's output does not depend on the batch it is in. (A dot
+// product per element along k, its lanes summed at the end, streamed W at batch 1 three
+// to five times faster, but rounded differently from every larger batch.)
 constexpr int64_t kSwapMaxRows = 64;
 
 template <typename Kernel>
@@ -184,12 +187,63 @@ void sgemm_swapped(const GemmArgs& g) {
 }
 
 template <typename Kernel>
-void sgemm_blocked(const GemmArgs& g) {
+void sgemm_core(const GemmArgs& g);
+
+// Products up to this many multiply-adds, with several threads, are cut into slices of
+// whole column strips (or, when there are few columns, of row strips) that the threads
+// take from a shared counter, each slice run start to end on one thread: one parallel
+// region a call. The plain schedule below opens two regions per K block (pack B, then
+// the tiles), and a 1x1 convolution on a 14x14 map at batch 1 (112 x 196 x 512) is about
+// 0.1 ms of work per region on two threads. A slice packs its own copy of A (or B), so
+// large products keep the plain schedule, where one packed B serves every thread.
+// Slicing changes no bits: every element is the same k-ordered sum on any slice.
+constexpr int64_t kSliceMaxMacs = int64_t{1} << 28;
+constexpr int kSlicesPerThread = 4;
+
+template <typename Kernel>
+bool sliced(const GemmArgs& g) {
   constexpr int MR = Kernel::MR, NR = Kernel::NR;
+  const int threads = dispatch::threads_for(g.m * g.n, 1);
+  if (threads < 2 || g.m * g.n * g.k > kSliceMaxMacs) return false;
+  const int64_t want = int64_t{threads} * kSlicesPerThread;
+  const int64_t col_strips = ceil_div(g.n, NR), row_strips = ceil_div(g.m, MR);
+  const bool by_cols = col_strips >= 2 * threads || col_strips >= row_strips;
+  const int64_t strips = by_cols ? col_strips : row_strips;
+  if (strips < 2) return false;
+  const int64_t slices = std::min(want, strips), per = ceil_div(strips, slices);
+  dispatch::parallel_for(ceil_div(strips, per), 1, [&](int64_t s0, int64_t s1) {
+    for (int64_t s = s0; s < s1; ++s) {
+      GemmArgs part = g;
+      if (by_cols) {
+        const int64_t j0 = s * per * NR, j1 = std::min(g.n, (s + 1) * per * NR);
+        part.n = j1 - j0;
+        part.b = g.trans_b ? g.b + j0 * g.ldb : g.b + j0;
+        part.c = g.c + j0;
+      } else {
+        const int64_t i0 = s * per * MR, i1 = std::min(g.m, (s + 1) * per * MR);
+        part.m = i1 - i0;
+        part.a = g.trans_a ? g.a + i0 : g.a + i0 * g.lda;
+        part.c = g.c + i0 * g.ldc;
+      }
+      sgemm_core<Kernel>(part);
+    }
+  });
+  return true;
+}
+
+template <typename Kernel>
+void sgemm_blocked(const GemmArgs& g) {
   if (g.m == 0 || g.n == 0) return;
   if (g.k == 0 || g.alpha == 0.0f) return scale_c(g);
-  if (dot_rows::fits(g)) return dot_rows::run(g);
   if (swapped_fits<Kernel>(g)) return sgemm_swapped<Kernel>(g);
+  if (sliced<Kernel>(g)) return;
+  sgemm_core<Kernel>(g);
+}
+
+// The packed, blocked product (the schedule at the top of this file), for any m, n, k > 0.
+template <typename Kernel>
+void sgemm_core(const GemmArgs& g) {
+  constexpr int MR = Kernel::MR, NR = Kernel::NR;
 
   const int64_t kc_max = balanced_block(g.k, Kernel::KC);
   const int64_t nc_max = balanced_block(g.n, Kernel::NC);

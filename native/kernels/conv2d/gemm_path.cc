@@ -10,10 +10,10 @@
 // themselves (ld = outH*outW); otherwise they are gathered into / scattered from scratch.
 // Chunking several small images into one wide GEMM (LeNet has 784 or 100 columns per
 // image) keeps the micro-kernel busy; kColsBudget bounds the cols workspace.
-// 1x1 kernels at stride 1 without padding skip im2col when an image alone is wide enough
-// (x of one image and group is cols); on small maps (ResNet-50's last stage at 3x32x32:
-// one pixel an image) one GEMM per image would be a matrix-vector product that reads all
-// the weights for each image, so there im2col gathers a chunk of images like any kernel.
+// 1x1 kernels at stride 1 without padding skip im2col from 16 pixels an image (x of one
+// image and group is cols; per_image below); on smaller maps one GEMM per image would be
+// too narrow, so there im2col gathers a chunk of images like any kernel, except on a 1x1
+// map, where x and y are the matrices of one GEMM as they lie (pixel_matrices).
 // The forward's bias and epilogue (residual, ReLU) run in one pass over each image's
 // block of rows right after a GEMM that writes y, or inside the scatter of a chunk of images.
 // Threads: the forward and the input gradient give each thread whole chunks of images
@@ -35,6 +35,7 @@ namespace {
 constexpr int64_t kTargetColumns = 2048;   // GEMM width worth reaching by chunking images
 constexpr int64_t kColsBudget = 1 << 22;   // floats of cols per chunk (16 MiB)
 constexpr int64_t kMinThreadColumns = 64;   // GEMM width worth a chunk to itself on one thread
+constexpr int64_t kPointwiseImageColumns = 16;  // pixels from which a 1x1 convolution runs image by image
 
 // Output rows at most this wide go through a tap table instead of a copy per row: a
 // 2x2 map's rows hold 2 pixels, and a fill and memcpy per row cost more than the pixels
@@ -81,6 +82,13 @@ struct Geometry {
   // Whether chunks of images are gathered into one matrix; a pointwise convolution whose
   // image alone is wide enough runs one GEMM per image on x and y as they lie.
   bool gathers(const Conv2dParams& p) const { return images_per_chunk(p) > 1; }
+  // Whether the forward and the input gradient of a pointwise convolution run one GEMM per
+  // image. From a 4x4 map on, that GEMM is as fast as the gathered one (the weights are
+  // read in place, the image's few columns packed), and the gather into cols and the
+  // scatter back cost 30-70% on top (ResNet-50 at 3x32x32 batch 32: 256->64 on 8x8,
+  // 1.68 -> 0.87 ms; AVX2, 1 thread). On a 2x2 map 4 columns fill a quarter of a tile:
+  // 2.5 times slower per image. The weight gradient keeps its one long product.
+  bool per_image(const Conv2dParams& p) const { return pointwise && (hwo >= kPointwiseImageColumns || !gathers(p)); }
 };
 
 // Calls fn(first, count) for chunks of the batch's images, each chunk whole. With several
@@ -278,7 +286,7 @@ void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const f
     return;
   }
   for_chunks(p, geo, [&](int64_t i0, int64_t count) {
-    if (geo.pointwise && !geo.gathers(p)) {
+    if (geo.per_image(p)) {
       for (int64_t n = i0; n < i0 + count; ++n)
         for (int64_t g = 0; g < p.groups; ++g) {
           const int64_t at = n * geo.image_out + g * geo.cout_g * geo.hwo;
@@ -314,7 +322,7 @@ void grad_input_gemm(const Conv2dParams& p, const float* dy, const float* w, flo
     return sgemm({false, false, p.batch, p.in_channels, p.out_channels, 1.0f, dy, p.out_channels, w, p.in_channels,
                   0.0f, dx, p.in_channels});
   for_chunks(p, geo, [&](int64_t i0, int64_t count) {
-    if (geo.pointwise && !geo.gathers(p)) {
+    if (geo.per_image(p)) {
       for (int64_t n = i0; n < i0 + count; ++n)
         for (int64_t g = 0; g < p.groups; ++g)
           sgemm({true, false, geo.cin_g, geo.hw, geo.cout_g, 1.0f, w + g * geo.cout_g * geo.k, geo.k,

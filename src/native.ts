@@ -96,9 +96,10 @@ export interface NativeAddon {
   /** Along dim of [outer, dim, inner]. */
   softmax(x: Float32Array, y: Float32Array, outer: number, dim: number, inner: number): void;
   softmaxGrad(y: Float32Array, dy: Float32Array, dx: Float32Array, outer: number, dim: number, inner: number): void;
+  /** relu: then max(0, y), in the same pass. */
   batchNorm(
     x: Float32Array, y: Float32Array, outer: number, channels: number, inner: number, mean: Float64Array,
-    invStd: Float64Array, gamma: Float32Array, beta: Float32Array,
+    invStd: Float64Array, gamma: Float32Array, beta: Float32Array, relu: boolean,
   ): void;
   /** Writes each channel's mean and biased variance, then y normalised with them. */
   batchNormTrain(

@@ -298,7 +298,9 @@ Napi::Value batch_norm(const Napi::CallbackInfo& info) {
   const double* inv_std = exact_doubles(info, 6, op, "invStd", p.channels);
   const float* gamma = exact_floats(info, 7, op, "gamma", p.channels);
   const float* beta = exact_floats(info, 8, op, "beta", p.channels);
-  dispatch::kernels().batch_norm_fwd(p.outer, p.channels, p.inner, x, mean, inv_std, gamma, beta, y);
+  if (!info[9].IsBoolean()) throw Napi::TypeError::New(info.Env(), std::string(op) + ": relu must be a boolean");
+  dispatch::kernels().batch_norm_fwd(p.outer, p.channels, p.inner, x, mean, inv_std, gamma, beta,
+                                     info[9].As<Napi::Boolean>().Value(), y);
   return info.Env().Undefined();
 }
 

@@ -45,7 +45,7 @@ struct Kernels {
   void (*softmax_fwd)(int64_t outer, int64_t dim, int64_t inner, const float* x, float* y) = nullptr;
   void (*softmax_bwd)(int64_t outer, int64_t dim, int64_t inner, const float* y, const float* dy, float* dx) = nullptr;
   void (*batch_norm_fwd)(int64_t outer, int64_t channels, int64_t inner, const float* x, const double* mean,
-                         const double* inv_std, const float* gamma, const float* beta, float* y) = nullptr;
+                         const double* inv_std, const float* gamma, const float* beta, bool relu, float* y) = nullptr;
   void (*batch_norm_train_fwd)(int64_t outer, int64_t channels, int64_t inner, const float* x, double eps,
                                const float* gamma, const float* beta, double* mean, double* var, float* y) = nullptr;
   void (*batch_norm_bwd)(int64_t outer, int64_t channels, int64_t inner, const float* x, const float* dy,

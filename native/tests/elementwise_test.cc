@@ -270,11 +270,14 @@ bool check_batch_norm(dispatch::Isa isa, int64_t outer, int64_t channels, int64_
         std::memcmp(var2.data(), var.data(), channels * sizeof(double)) == 0;
 
   for (int64_t c = 0; c < channels; ++c) inv_std[c] = 1.0 / std::sqrt(want_var[c] + 1e-5);
-  k.batch_norm_fwd(outer, channels, inner, x.data(), want_mean.data(), inv_std.data(), gamma.data(), beta.data(),
-                   y.data());
-  reference::batch_norm_fwd(outer, channels, inner, x.data(), want_mean.data(), inv_std.data(), gamma.data(),
-                            beta.data(), want_y.data());
-  ok &= close(y.data(), want_y.data(), size, 2e-6, 1.0, dims(isa, "bn fwd", outer, channels, inner, threads));
+  for (bool relu : {false, true}) {
+    k.batch_norm_fwd(outer, channels, inner, x.data(), want_mean.data(), inv_std.data(), gamma.data(), beta.data(),
+                     relu, y.data());
+    reference::batch_norm_fwd(outer, channels, inner, x.data(), want_mean.data(), inv_std.data(), gamma.data(),
+                              beta.data(), relu, want_y.data());
+    ok &= close(y.data(), want_y.data(), size, 2e-6, 1.0,
+                dims(isa, relu ? "bn fwd + relu" : "bn fwd", outer, channels, inner, threads));
+  }
 
   for (bool batch_stats : {true, false}) {
     std::vector<float> dx(size), want_dx(size), dg(dgamma0), db(dbeta0), want_dg(dgamma0), want_db(dbeta0);

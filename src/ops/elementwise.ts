@@ -144,12 +144,12 @@ export function batchNormTraining(
   native.batchNormTrain(x, y, outer, channels, inner, eps, gamma, beta, mean, variance);
 }
 
-/** y = gamma · (x − mean) · invStd + beta, per channel. */
+/** y = gamma · (x − mean) · invStd + beta, per channel; with relu, max(0, y) in the same pass. */
 export function batchNorm(
   x: Float32Array, y: Float32Array, outer: number, channels: number, inner: number,
-  mean: Float64Array, invStd: Float64Array, gamma: Float32Array, beta: Float32Array,
+  mean: Float64Array, invStd: Float64Array, gamma: Float32Array, beta: Float32Array, relu = false,
 ): void {
-  native.batchNorm(x, y, outer, channels, inner, mean, invStd, gamma, beta);
+  native.batchNorm(x, y, outer, channels, inner, mean, invStd, gamma, beta, relu);
 }
 
 /**

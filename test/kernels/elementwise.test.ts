@@ -493,7 +493,10 @@ describe(`elementwise kernels on ${st.backendInfo().isa}`, () => {
 
         const invStd = want.variance.map((v) => 1 / Math.sqrt(v + 1e-5));
         ew.batchNorm(x, y, outer, channels, inner, want.mean, invStd, gamma, beta);
-        expectClose(y, batchNormOracle(x, outer, channels, inner, gamma, beta, 0, { mean: want.mean, invStd }).y, 2e-6, `${name} inference y`);
+        const inference = batchNormOracle(x, outer, channels, inner, gamma, beta, 0, { mean: want.mean, invStd }).y;
+        expectClose(y, inference, 2e-6, `${name} inference y`);
+        ew.batchNorm(x, y, outer, channels, inner, want.mean, invStd, gamma, beta, true);
+        expectClose(y, inference.map((v) => Math.max(0, v)), 2e-6, `${name} inference y + relu`);
 
         for (const batchStatistics of [true, false]) {
           const dgamma = randomTensor([channels], seed++).data;
@@ -644,8 +647,11 @@ describe(`elementwise kernels on ${st.backendInfo().isa}`, () => {
     expect(() => native.softmax(x, x, 2, 3, 2)).toThrow(/softmax: x has 8 elements, expected 12/);
     expect(() => native.softmaxGrad(x, x, x, 2, 2, 2.5)).toThrow(/softmaxGrad: inner must be an integer/);
     const stats = new Float64Array(2);
-    expect(() => native.batchNorm(x, x, 2, 2, 2, stats, new Float32Array(2) as unknown as Float64Array, x.subarray(0, 2), x.subarray(0, 2))).toThrow(
+    expect(() => native.batchNorm(x, x, 2, 2, 2, stats, new Float32Array(2) as unknown as Float64Array, x.subarray(0, 2), x.subarray(0, 2), false)).toThrow(
       /batchNorm: invStd must be a Float64Array/,
+    );
+    expect(() => native.batchNorm(x, x, 2, 2, 2, stats, stats, x.subarray(0, 2), x.subarray(0, 2), 1 as unknown as boolean)).toThrow(
+      /batchNorm: relu must be a boolean/,
     );
     expect(() => native.batchNormTrain(x, x, 2, 2, 2, 0, x.subarray(0, 2), x.subarray(0, 2), stats, stats)).toThrow(/eps must be a finite number > 0/);
     expect(() => native.batchNormTrain(x, x, 2, 2, 2, 1e-5, x.subarray(0, 2), x.subarray(0, 2), stats, new Float64Array(3))).toThrow(

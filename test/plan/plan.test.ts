@@ -77,7 +77,7 @@ describe('graph.compile', () => {
       expect(bits(got, plain)).toBe(false); // the plan did run (folding re-rounds)
     });
 
-  it('puts batch norms, concatenations and pools into the arena and reuses their memory by liveness', () => {
+  it('puts batch norms (fused with their ReLU), concatenations and pools into the arena and reuses their memory by liveness', () => {
     // DenseNet's pattern: BN and ReLU before each convolution, each block's output the concatenation of all before it.
     const g = new st.Graph({ seed: 6 });
     let features = g.input([4, 8, 8]);
@@ -90,8 +90,12 @@ describe('graph.compile', () => {
     randomizeBatchNorms(model, 7);
     const plan = model.compile({ batchSize: 2 });
     const arena = [...plan.arenaRanges(2).keys()].map((n) => n.replace(/_\d+$/, ''));
-    for (const type of ['batchNorm2d', 'concat', 'maxPool2d', 'avgPool2d']) expect(arena, type).toContain(type);
-    expect(plan.steps.filter((s) => s.kind === 'layer' && s.inArena).length).toBe(10);
+    // Each BN + ReLU is one step, named by (and writing) the ReLU's node.
+    for (const type of ['relu', 'concat', 'maxPool2d', 'avgPool2d']) expect(arena, type).toContain(type);
+    expect(plan.steps.filter((s) => s.kind === 'affine').map((s) => s.nodes.map((n) => n.replace(/_\d+$/, '')))).toEqual(
+      Array(4).fill(['batchNorm2d', 'relu']),
+    );
+    expect(plan.steps.filter((s) => s.kind === 'layer' && s.inArena).length).toBe(6);
     // The 4 BN, 4 concat, 2 pool and 4 conv outputs per sample, more than the arena holds.
     const total = [...plan.arenaRanges(1).values()].reduce((a, [b, e]) => a + (e - b), 0);
     expect(plan.arenaFloatsPerSample).toBeLessThan(total);
@@ -99,6 +103,23 @@ describe('graph.compile', () => {
       const x = randomTensor([n, 4, 8, 8], 8 + n);
       expectClose(model.predictSync(x).data, model.forward(x).data, 1e-5, `batch ${n}`);
     }
+  });
+
+  it('a batch norm with no convolution before it runs with its ReLU in one pass, with the bits of the two layers', () => {
+    const g = new st.Graph({ seed: 8 });
+    const x = g.input([5, 3, 7]);
+    const bn = g.add(new nn.BatchNorm2D(), x);
+    const kept = g.add(new nn.ReLU(), g.add(new nn.BatchNorm2D(), bn)); // bn is read twice: not fused with anything
+    const model = g.output(g.add(new nn.Dense({ units: 4 }), g.add(new nn.Flatten(), g.add(new nn.Add(), kept, bn))));
+    randomizeBatchNorms(model, 3);
+    const input = randomTensor([3, 5, 3, 7], 4);
+    const want = model.forward(input);
+    const plan = model.compile({ batchSize: 3 });
+    expect(plan.steps.map((s) => s.kind)).toEqual(['layer', 'affine', 'layer', 'layer', 'layer']);
+    expect(bits(model.predictSync(input), want)).toBe(true);
+    // Training afterwards updates the statistics: the plan is compiled again, not stale.
+    model.forward(input, { training: true });
+    expect(bits(model.predictSync(input), model.forward(input))).toBe(true);
   });
 
   it('STRIATE_PLAN=off gives the uncompiled path bit for bit', () => {

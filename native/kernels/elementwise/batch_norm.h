@@ -14,6 +14,8 @@
 //   Σ(x − mean)² = Σ(x − m)² − M·(mean − m)²,  Σ dy·(x − mean) = Σ dy·(x − m) − (mean − m)·Σ dy.
 // The output is one fma per element, y = (x − m)·a + b, a and b folded per channel in double.
 #pragma once
+#include <vector>
+
 #include "dispatch/parallel.h"
 #include "kernels/elementwise/lanes.h"
 
@@ -31,17 +33,19 @@ inline ChannelAffine bn_affine(double mean, double inv_std, float gamma, float b
   return {m, static_cast<float>(a), static_cast<float>(beta + a * (double(m) - mean))};
 }
 
-template <class T>
+// RELU: then max(0, ·), batch norm and the ReLU after it in one pass.
+template <class T, bool RELU = false>
 void bn_apply_plane(const float* x, float* y, int64_t inner, ChannelAffine f) {
   map_range<T>(0, inner, [=](auto t, int64_t i) {
     using U = decltype(t);
-    U::store(y + i, U::fma(U::sub(U::load(x + i), U::set1(f.m)), U::set1(f.a), U::set1(f.b)));
+    const auto v = U::fma(U::sub(U::load(x + i), U::set1(f.m)), U::set1(f.a), U::set1(f.b));
+    U::store(y + i, RELU ? U::max0(v) : v);
   });
 }
 
 template <class T>
 void batch_norm_fwd_impl(int64_t outer, int64_t channels, int64_t inner, const float* x, const double* mean,
-                         const double* inv_std, const float* gamma, const float* beta, float* y) {
+                         const double* inv_std, const float* gamma, const float* beta, bool relu, float* y) {
   if (inner == 1) {
     // [N, F]: T::V channels at a time, their coefficients in lanes, down the rows.
     dispatch::parallel_for(channels, grain_for(outer), [&](int64_t begin, int64_t end) {
@@ -55,16 +59,22 @@ void batch_norm_fwd_impl(int64_t outer, int64_t channels, int64_t inner, const f
         const auto vm = U::load(m), va = U::load(a), vb = U::load(b);
         for (int64_t o = 0; o < outer; ++o) {
           const int64_t p = o * channels + c;
-          U::store(y + p, U::fma(U::sub(U::load(x + p), vm), va, vb));
+          const auto v = U::fma(U::sub(U::load(x + p), vm), va, vb);
+          U::store(y + p, relu ? U::max0(v) : v);
         }
       });
     });
     return;
   }
+  // Each channel's coefficients once, not once per plane: DenseNet's maps at 3x32x32 are
+  // 2x2 and 1x1, where the per-plane double arithmetic cost as much as the plane.
+  std::vector<ChannelAffine> affine(channels);
+  for (int64_t c = 0; c < channels; ++c) affine[c] = bn_affine(mean[c], inv_std[c], gamma[c], beta[c]);
   dispatch::parallel_for(outer * channels, grain_for(inner), [&](int64_t begin, int64_t end) {
     for (int64_t plane = begin; plane < end; ++plane) {
-      const int64_t c = plane % channels;
-      bn_apply_plane<T>(x + plane * inner, y + plane * inner, inner, bn_affine(mean[c], inv_std[c], gamma[c], beta[c]));
+      const ChannelAffine f = affine[plane % channels];
+      if (relu) bn_apply_plane<T, true>(x + plane * inner, y + plane * inner, inner, f);
+      else bn_apply_plane<T>(x + plane * inner, y + plane * inner, inner, f);
     }
   });
 }

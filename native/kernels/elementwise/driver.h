@@ -293,8 +293,8 @@ void adam_update_impl(int64_t n, const AdamStep& s, float* value, const float* g
     softmax_bwd_impl<T>(outer, dim, inner, y, dy, dx);                                                         \
   }                                                                                                            \
   void batch_norm_fwd(int64_t outer, int64_t channels, int64_t inner, const float* x, const double* mean,     \
-                      const double* inv_std, const float* gamma, const float* beta, float* y) {                \
-    batch_norm_fwd_impl<T>(outer, channels, inner, x, mean, inv_std, gamma, beta, y);                          \
+                      const double* inv_std, const float* gamma, const float* beta, bool relu, float* y) {     \
+    batch_norm_fwd_impl<T>(outer, channels, inner, x, mean, inv_std, gamma, beta, relu, y);                    \
   }                                                                                                            \
   void batch_norm_train_fwd(int64_t outer, int64_t channels, int64_t inner, const float* x, double eps,       \
                             const float* gamma, const float* beta, double* mean, double* var, float* y) {      \

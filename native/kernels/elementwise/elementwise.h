@@ -71,9 +71,10 @@ struct LrnParams {
   /* y = e^(x − max) / Σ e^(x − max) along dim; dx = y·(dy − Σ dy·y). */                                    \
   void softmax_fwd(int64_t outer, int64_t dim, int64_t inner, const float* x, float* y);                   \
   void softmax_bwd(int64_t outer, int64_t dim, int64_t inner, const float* y, const float* dy, float* dx);  \
-  /* Batch norm with fixed statistics: y = gamma·(x − mean)·inv_std + beta, per channel. */                 \
+  /* Batch norm with fixed statistics: y = gamma·(x − mean)·inv_std + beta, per channel, then */           \
+  /* max(0, y) when relu (an inference plan's batch norm followed by ReLU, in one pass).       */           \
   void batch_norm_fwd(int64_t outer, int64_t channels, int64_t inner, const float* x, const double* mean,   \
-                      const double* inv_std, const float* gamma, const float* beta, float* y);              \
+                      const double* inv_std, const float* gamma, const float* beta, bool relu, float* y);   \
   /* Batch norm on the batch's statistics: writes each channel's mean and biased variance over */         \
   /* its outer·inner values, then y as above with inv_std = 1/sqrt(var + eps).                 */         \
   void batch_norm_train_fwd(int64_t outer, int64_t channels, int64_t inner, const float* x, double eps,     \

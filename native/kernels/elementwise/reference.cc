@@ -142,12 +142,13 @@ void softmax_bwd(int64_t outer, int64_t dim, int64_t inner, const float* y, cons
 }
 
 void batch_norm_fwd(int64_t outer, int64_t channels, int64_t inner, const float* x, const double* mean,
-                    const double* inv_std, const float* gamma, const float* beta, float* y) {
+                    const double* inv_std, const float* gamma, const float* beta, bool relu, float* y) {
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t c = 0; c < channels; ++c)
       for (int64_t i = 0; i < inner; ++i) {
         const int64_t p = (o * channels + c) * inner + i;
-        y[p] = static_cast<float>(gamma[c] * (x[p] - mean[c]) * inv_std[c] + beta[c]);
+        const float v = static_cast<float>(gamma[c] * (x[p] - mean[c]) * inv_std[c] + beta[c]);
+        y[p] = relu ? std::max(0.0f, v) : v;
       }
 }
 

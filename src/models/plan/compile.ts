@@ -5,7 +5,8 @@
  *   2. cut the kernel taps that read only zero padding on small maps (trim.ts);
  *   3. fuse each convolution with what follows it in a residual network, bias, the
  *      residual `Add` and a `ReLU`, into one native call whose epilogue finishes every
- *      output as it is stored: y = relu((W ⋆ x + b) + shortcut);
+ *      output as it is stored: y = relu((W ⋆ x + b) + shortcut); a batch norm with no
+ *      convolution before it runs with the ReLU after it in one pass (AffineStep);
  *   4. put the outputs of the convolutions, batch norms, concatenations and pools into
  *      one preallocated arena laid out by liveness (arena.ts); every other layer writes
  *      into the arrays it keeps from call to call or over its input, so a pass allocates
@@ -32,6 +33,7 @@ import { AvgPool2D, MaxPool2D } from '../../nn/pooling.js';
 import { ReLU } from '../../nn/activations.js';
 import { layerFromConfig } from '../../nn/registry.js';
 import { conv2dFused, type Conv2dOptions } from '../../ops/conv.js';
+import { batchNorm } from '../../ops/elementwise.js';
 import { Tensor, type Shape } from '../../tensor.js';
 import { layoutArena, type ArenaLayout } from './arena.js';
 import { foldBatchNorm } from './fold.js';
@@ -94,6 +96,23 @@ export interface LayerStep {
 }
 
 /**
+ * A batch norm with no convolution before it to fold into, and the ReLU after it
+ * (DenseNet's norm → ReLU → convolution on the concatenated features), in one native pass
+ * into the arena: the same floats as the two layers, one pass over memory fewer.
+ */
+export interface AffineStep {
+  kind: 'affine';
+  nodes: string[];
+  inputs: [number];
+  output: number;
+  /** The batch norm's running statistics and parameters as of compile time. */
+  mean: Float64Array;
+  invStd: Float64Array;
+  gamma: Float32Array;
+  beta: Float32Array;
+}
+
+/**
  * The layers that write their output into the array the plan gives them (`outputFor`
  * in nn/kept-array.ts), so that it can go into the arena. The others keep an array of
  * their own, or write over or return a view of an input (ReLU, Add, Flatten). DenseNet-121
@@ -103,7 +122,7 @@ export interface LayerStep {
 const ARENA_LAYERS = [BatchNorm2D, Concat, MaxPool2D, AvgPool2D];
 const inArena = (layer: BaseLayer) => ARENA_LAYERS.some((type) => layer instanceof type);
 
-export type PlanStep = ConvStep | LayerStep;
+export type PlanStep = ConvStep | AffineStep | LayerStep;
 
 /**
  * A compiled graph: `run` is its inference forward pass.
@@ -129,7 +148,7 @@ export class InferencePlan {
     const sizes = new Map<number, number>();
     for (const s of steps) sizes.set(s.output, topology.nodes[s.output].shape.reduce((a, d) => a * d, 1));
     this.layout = layoutArena(
-      steps.map((s) => ({ inputs: s.kind === 'conv' ? [s.input, ...(s.residual === undefined ? [] : [s.residual])] : s.inputs, output: s.output, inArena: s.kind === 'conv' || s.inArena })),
+      steps.map((s) => ({ inputs: s.kind === 'conv' ? [s.input, ...(s.residual === undefined ? [] : [s.residual])] : s.inputs, output: s.output, inArena: s.kind !== 'layer' || s.inArena })),
       sizes, [topology.output],
     );
     if (this.layout.size * this.batchSize > MAX_ELEMENTS)
@@ -187,6 +206,13 @@ export class InferencePlan {
         values[step.output] = step.winograd
           ? conv2dWinograd(values[step.input]!, step.winograd, step.bias, step.options, epilogue, out)
           : conv2dFused(values[step.input]!, step.weight, step.bias, step.options, epilogue, out);
+        return;
+      }
+      if (step.kind === 'affine') {
+        const x = values[step.inputs[0]]!;
+        const out = slot(step.output);
+        batchNorm(x.data, out, x.shape[0], x.shape[1], x.size / (x.shape[0] * x.shape[1]), step.mean, step.invStd, step.gamma, step.beta, true);
+        values[step.output] = new Tensor(out, x.shape);
         return;
       }
       const y = step.layer.forwardFrom(step.inputs.map((i) => values[i]!), {
@@ -281,6 +307,17 @@ export function compilePlan(topology: GraphTopology, options: CompileOptions = {
         kind: 'conv', nodes: chain.map((j) => nodes[j].name), input: nodes[i].inputs[0], residual, output: out,
         weight, bias, options, relu, algorithm, winograd: tile === undefined ? null : winogradWeights(weight, tile),
       });
+    } else if (layer instanceof BatchNorm2D && !taken(i)) {
+      const next = soleReader(i);
+      if (!taken(next) && nodes[next!].layer instanceof ReLU) {
+        const eps = layer.eps;
+        absorbed.add(i);
+        stepAt.set(next!, {
+          kind: 'affine', nodes: [nodes[i].name, nodes[next!].name], inputs: [nodes[i].inputs[0]], output: next!,
+          mean: Float64Array.from(layer.runningMean!.data), invStd: Float64Array.from(layer.runningVar!.data, (v) => 1 / Math.sqrt(v + eps)),
+          gamma: Float32Array.from(layer.gamma!.value.data), beta: Float32Array.from(layer.beta!.value.data),
+        });
+      }
     } else if (layer instanceof Dense) {
       const next = soleReader(i);
       if (!taken(next) && nodes[next!].layer instanceof BatchNorm1D && nodes[i].shape.length === 1) {

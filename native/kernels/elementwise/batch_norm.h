@@ -67,12 +67,16 @@ void batch_norm_fwd_impl(int64_t outer, int64_t channels, int64_t inner, const f
     return;
   }
   // Each channel's coefficients once, not once per plane: DenseNet's maps at 3x32x32 are
-  // 2x2 and 1x1, where the per-plane double arithmetic cost as much as the plane.
-  std::vector<ChannelAffine> affine(channels);
+  // 2x2 and 1x1, where the per-plane double arithmetic cost as much as the plane. The
+  // table is the calling thread's, kept at its largest size like the kernels' scratch
+  // (read through a pointer: inside the loop `affine` would name each worker's own).
+  thread_local std::vector<ChannelAffine> affine;
+  affine.resize(channels);
   for (int64_t c = 0; c < channels; ++c) affine[c] = bn_affine(mean[c], inv_std[c], gamma[c], beta[c]);
+  const ChannelAffine* table = affine.data();
   dispatch::parallel_for(outer * channels, grain_for(inner), [&](int64_t begin, int64_t end) {
     for (int64_t plane = begin; plane < end; ++plane) {
-      const ChannelAffine f = affine[plane % channels];
+      const ChannelAffine f = table[plane % channels];
       if (relu) bn_apply_plane<T, true>(x + plane * inner, y + plane * inner, inner, f);
       else bn_apply_plane<T>(x + plane * inner, y + plane * inner, inner, f);
     }

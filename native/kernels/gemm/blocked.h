@@ -200,8 +200,10 @@ void sgemm_core(const GemmArgs& g);
 constexpr int64_t kSliceMaxMacs = int64_t{1} << 28;
 constexpr int kSlicesPerThread = 4;
 
+// Runs g in slices and returns true, or returns false without doing anything when g is
+// not a product to slice (one thread, too large, or a single strip).
 template <typename Kernel>
-bool sliced(const GemmArgs& g) {
+bool sgemm_sliced(const GemmArgs& g) {
   constexpr int MR = Kernel::MR, NR = Kernel::NR;
   const int threads = dispatch::threads_for(g.m * g.n, 1);
   if (threads < 2 || g.m * g.n * g.k > kSliceMaxMacs) return false;
@@ -236,7 +238,7 @@ void sgemm_blocked(const GemmArgs& g) {
   if (g.m == 0 || g.n == 0) return;
   if (g.k == 0 || g.alpha == 0.0f) return scale_c(g);
   if (swapped_fits<Kernel>(g)) return sgemm_swapped<Kernel>(g);
-  if (sliced<Kernel>(g)) return;
+  if (sgemm_sliced<Kernel>(g)) return;
   sgemm_core<Kernel>(g);
 }
 

@@ -101,15 +101,16 @@ export interface NativeAddon {
     x: Float32Array, y: Float32Array, outer: number, channels: number, inner: number, mean: Float64Array,
     invStd: Float64Array, gamma: Float32Array, beta: Float32Array, relu: boolean,
   ): void;
-  /** Writes each channel's mean and biased variance, then y normalised with them. */
+  /** Writes each channel's mean and biased variance, then y normalised with them (relu: then max(0, y)). */
   batchNormTrain(
     x: Float32Array, y: Float32Array, outer: number, channels: number, inner: number, eps: number,
-    gamma: Float32Array, beta: Float32Array, mean: Float64Array, variance: Float64Array,
+    gamma: Float32Array, beta: Float32Array, mean: Float64Array, variance: Float64Array, relu: boolean,
   ): void;
+  /** reluY: the output of a forward with relu (dy counts where it is > 0), or null. */
   batchNormGrad(
     x: Float32Array, dy: Float32Array, dx: Float32Array, outer: number, channels: number, inner: number,
     mean: Float64Array, invStd: Float64Array, gamma: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
-    batchStatistics: boolean,
+    batchStatistics: boolean, reluY: Float32Array | null,
   ): void;
   localResponseNorm(
     x: Float32Array, y: Float32Array, scale: Float32Array, outer: number, channels: number, inner: number, size: number,

@@ -11,8 +11,8 @@
 // elu(x, y, alpha)  eluGrad(x, y, dy, dx, alpha)
 // softmax(x, y, outer, dim, inner)  softmaxGrad(y, dy, dx, outer, dim, inner)
 // batchNorm(x, y, outer, channels, inner, mean, invStd, gamma, beta)
-// batchNormTrain(x, y, outer, channels, inner, eps, gamma, beta, mean, variance)   (writes mean, variance)
-// batchNormGrad(x, dy, dx, outer, channels, inner, mean, invStd, gamma, dgamma, dbeta, batchStatistics)
+// batchNormTrain(x, y, outer, channels, inner, eps, gamma, beta, mean, variance, relu)   (writes mean, variance)
+// batchNormGrad(x, dy, dx, outer, channels, inner, mean, invStd, gamma, dgamma, dbeta, batchStatistics, reluY | null)
 // mean, invStd and variance are Float64Arrays of `channels` elements.
 // localResponseNorm(x, y, scale, outer, channels, inner, size, alpha, beta, k)
 // localResponseNormGrad(x, scale, dy, work, dx, outer, channels, inner, size, alpha, beta)   (work: scratch)
@@ -321,7 +321,8 @@ Napi::Value batch_norm_train(const Napi::CallbackInfo& info) {
   const float* beta = exact_floats(info, 7, op, "beta", p.channels);
   double* mean = exact_doubles(info, 8, op, "mean", p.channels);
   double* var = exact_doubles(info, 9, op, "variance", p.channels);
-  dispatch::kernels().batch_norm_train_fwd(p.outer, p.channels, p.inner, x, eps, gamma, beta, mean, var, y);
+  const bool relu = boolean(info, 10, op, "relu");
+  dispatch::kernels().batch_norm_train_fwd(p.outer, p.channels, p.inner, x, eps, gamma, beta, relu, mean, var, y);
   return info.Env().Undefined();
 }
 
@@ -338,8 +339,9 @@ Napi::Value batch_norm_grad(const Napi::CallbackInfo& info) {
   float* dgamma = exact_floats(info, 9, op, "dgamma", p.channels);
   float* dbeta = exact_floats(info, 10, op, "dbeta", p.channels);
   const bool batch_stats = boolean(info, 11, op, "batchStatistics");
-  dispatch::kernels().batch_norm_bwd(p.outer, p.channels, p.inner, x, dy, mean, inv_std, gamma, batch_stats, dgamma,
-                                     dbeta, dx);
+  const float* relu_y = arg(info, 12, op, "reluY").IsNull() ? nullptr : exact_floats(info, 12, op, "reluY", n);
+  dispatch::kernels().batch_norm_bwd(p.outer, p.channels, p.inner, x, dy, relu_y, mean, inv_std, gamma, batch_stats,
+                                     dgamma, dbeta, dx);
   return info.Env().Undefined();
 }
 

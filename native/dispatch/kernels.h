@@ -47,10 +47,11 @@ struct Kernels {
   void (*batch_norm_fwd)(int64_t outer, int64_t channels, int64_t inner, const float* x, const double* mean,
                          const double* inv_std, const float* gamma, const float* beta, bool relu, float* y) = nullptr;
   void (*batch_norm_train_fwd)(int64_t outer, int64_t channels, int64_t inner, const float* x, double eps,
-                               const float* gamma, const float* beta, double* mean, double* var, float* y) = nullptr;
+                               const float* gamma, const float* beta, bool relu, double* mean, double* var,
+                               float* y) = nullptr;
   void (*batch_norm_bwd)(int64_t outer, int64_t channels, int64_t inner, const float* x, const float* dy,
-                         const double* mean, const double* inv_std, const float* gamma, bool batch_stats,
-                         float* dgamma, float* dbeta, float* dx) = nullptr;
+                         const float* relu_y, const double* mean, const double* inv_std, const float* gamma,
+                         bool batch_stats, float* dgamma, float* dbeta, float* dx) = nullptr;
   void (*lrn_fwd)(const LrnParams&, const float* x, float* scale, float* y) = nullptr;
   void (*lrn_bwd)(const LrnParams&, const float* x, const float* scale, const float* dy, float* work, float* dx) = nullptr;
 };

@@ -252,22 +252,29 @@ bool check_batch_norm(dispatch::Isa isa, int64_t outer, int64_t channels, int64_
 
   std::vector<double> mean(channels), var(channels), want_mean(channels), want_var(channels), inv_std(channels);
   std::vector<float> y(size), want_y(size), again(size);
-  k.batch_norm_train_fwd(outer, channels, inner, x.data(), 1e-5, gamma.data(), beta.data(), mean.data(), var.data(),
-                         y.data());
-  reference::batch_norm_train_fwd(outer, channels, inner, x.data(), 1e-5, gamma.data(), beta.data(), want_mean.data(),
-                                  want_var.data(), want_y.data());
+  k.batch_norm_train_fwd(outer, channels, inner, x.data(), 1e-5, gamma.data(), beta.data(), false, mean.data(),
+                         var.data(), y.data());
+  reference::batch_norm_train_fwd(outer, channels, inner, x.data(), 1e-5, gamma.data(), beta.data(), false,
+                                  want_mean.data(), want_var.data(), want_y.data());
   ok &= close64(mean.data(), want_mean.data(), channels, 1e-6, dims(isa, "bn train mean", outer, channels, inner, threads));
   ok &= close64(var.data(), want_var.data(), channels, 1e-6, dims(isa, "bn train var", outer, channels, inner, threads));
   ok &= close(y.data(), want_y.data(), size, 2e-6, 1.0, dims(isa, "bn train y", outer, channels, inner, threads));
   // One thread per channel: the other thread count gives the same bits.
   std::vector<double> mean2(channels), var2(channels);
   dispatch::set_num_threads(3 - threads);
-  k.batch_norm_train_fwd(outer, channels, inner, x.data(), 1e-5, gamma.data(), beta.data(), mean2.data(), var2.data(),
-                         again.data());
+  k.batch_norm_train_fwd(outer, channels, inner, x.data(), 1e-5, gamma.data(), beta.data(), false, mean2.data(),
+                         var2.data(), again.data());
   dispatch::set_num_threads(threads);
   ok &= same(again.data(), y.data(), size, dims(isa, "bn train y other thread count", outer, channels, inner, threads));
   ok &= std::memcmp(mean2.data(), mean.data(), channels * sizeof(double)) == 0 &&
         std::memcmp(var2.data(), var.data(), channels * sizeof(double)) == 0;
+
+  // With the ReLU fused in: the bits of batch norm, then ReLU.
+  std::vector<float> fused_y(size), relu_y(size);
+  k.batch_norm_train_fwd(outer, channels, inner, x.data(), 1e-5, gamma.data(), beta.data(), true, mean2.data(),
+                         var2.data(), fused_y.data());
+  k.relu_fwd(size, y.data(), relu_y.data());
+  ok &= same(fused_y.data(), relu_y.data(), size, dims(isa, "bn train + relu", outer, channels, inner, threads));
 
   for (int64_t c = 0; c < channels; ++c) inv_std[c] = 1.0 / std::sqrt(want_var[c] + 1e-5);
   for (bool relu : {false, true}) {
@@ -282,18 +289,35 @@ bool check_batch_norm(dispatch::Isa isa, int64_t outer, int64_t channels, int64_
   for (bool batch_stats : {true, false}) {
     std::vector<float> dx(size), want_dx(size), dg(dgamma0), db(dbeta0), want_dg(dgamma0), want_db(dbeta0);
     std::vector<float> dg2(dgamma0), db2(dbeta0), dx2(size);
-    k.batch_norm_bwd(outer, channels, inner, x.data(), dy.data(), want_mean.data(), inv_std.data(), gamma.data(),
-                     batch_stats, dg.data(), db.data(), dx.data());
-    reference::batch_norm_bwd(outer, channels, inner, x.data(), dy.data(), want_mean.data(), inv_std.data(),
+    k.batch_norm_bwd(outer, channels, inner, x.data(), dy.data(), nullptr, want_mean.data(), inv_std.data(),
+                     gamma.data(), batch_stats, dg.data(), db.data(), dx.data());
+    reference::batch_norm_bwd(outer, channels, inner, x.data(), dy.data(), nullptr, want_mean.data(), inv_std.data(),
                               gamma.data(), batch_stats, want_dg.data(), want_db.data(), want_dx.data());
     const std::string at = dims(isa, batch_stats ? "bn bwd batch" : "bn bwd running", outer, channels, inner, threads);
     // Sums of M terms of size ~1: the error grows with sqrt(M).
     ok &= close(dg.data(), want_dg.data(), channels, 1e-6, std::sqrt(double(count)), at + " dgamma");
     ok &= close(db.data(), want_db.data(), channels, 1e-6, std::sqrt(double(count)), at + " dbeta");
     ok &= close(dx.data(), want_dx.data(), size, 2e-6, 1.0, at + " dx");
-    k.batch_norm_bwd(outer, channels, inner, x.data(), dy.data(), want_mean.data(), inv_std.data(), gamma.data(),
-                     batch_stats, dg2.data(), db2.data(), dx2.data());
+    k.batch_norm_bwd(outer, channels, inner, x.data(), dy.data(), nullptr, want_mean.data(), inv_std.data(),
+                     gamma.data(), batch_stats, dg2.data(), db2.data(), dx2.data());
     ok &= same(dg2.data(), dg.data(), channels, at + " dgamma repeated") && same(dx2.data(), dx.data(), size, at + " dx repeated");
+
+    // The ReLU's backward fused in: against the reference, and the bits of ReLU backward, then batch norm's.
+    std::vector<float> masked(size), fused_dx(size), fused_dg(dgamma0), fused_db(dbeta0);
+    std::vector<float> split_dx(size), split_dg(dgamma0), split_db(dbeta0);
+    k.batch_norm_bwd(outer, channels, inner, x.data(), dy.data(), relu_y.data(), want_mean.data(), inv_std.data(),
+                     gamma.data(), batch_stats, fused_dg.data(), fused_db.data(), fused_dx.data());
+    want_dg = dgamma0, want_db = dbeta0;
+    reference::batch_norm_bwd(outer, channels, inner, x.data(), dy.data(), relu_y.data(), want_mean.data(),
+                              inv_std.data(), gamma.data(), batch_stats, want_dg.data(), want_db.data(), want_dx.data());
+    ok &= close(fused_dg.data(), want_dg.data(), channels, 1e-6, std::sqrt(double(count)), at + " + relu dgamma");
+    ok &= close(fused_dx.data(), want_dx.data(), size, 2e-6, 1.0, at + " + relu dx");
+    k.relu_bwd(size, relu_y.data(), dy.data(), masked.data());
+    k.batch_norm_bwd(outer, channels, inner, x.data(), masked.data(), nullptr, want_mean.data(), inv_std.data(),
+                     gamma.data(), batch_stats, split_dg.data(), split_db.data(), split_dx.data());
+    ok &= same(fused_dx.data(), split_dx.data(), size, at + " + relu dx = relu bwd, bn bwd") &&
+          same(fused_dg.data(), split_dg.data(), channels, at + " + relu dgamma = relu bwd, bn bwd") &&
+          same(fused_db.data(), split_db.data(), channels, at + " + relu dbeta = relu bwd, bn bwd");
   }
   return ok;
 }

@@ -6,7 +6,8 @@
  *   backward  for each node in reverse: dx_u += layer_v.backward(dy_v) for u in inputs(v)
  * A tensor that feeds several layers (a residual shortcut, DenseNet's concatenated
  * features) receives the sum of their gradients. Only the nodes the output
- * depends on run.
+ * depends on run. A batch norm whose only reader is a ReLU runs that ReLU in its own
+ * pass, forward and backward (`reluPairs`): the same bits, one pass less each way.
  *
  * Auxiliary outputs (GoogLeNet's and Inception-v3's side classifiers) are heads that
  * only training uses: `forwardWithAuxiliary` runs them beside the output, the training
@@ -14,6 +15,8 @@
  * `forward`, `predictSync` and `compile` run the output alone.
  */
 import { checkShape, checkTensorData, describeType, formatShape, orDefault } from '../errors.js';
+import { ReLU } from '../nn/activations.js';
+import { BatchNorm } from '../nn/batch-norm.js';
 import { BaseLayer, checkForwardOptions, sameShape, type BackwardOptions, type Buffer, type ForwardOptions, type LayerConfig } from '../nn/layer.js';
 import { layerFromConfig } from '../nn/registry.js';
 import * as ew from '../ops/elementwise.js';
@@ -44,6 +47,12 @@ interface Entry {
   /** Undefined for an input node. */
   layer: BaseLayer | undefined;
   inputs: number[];
+}
+
+/** A forward's fused pairs: batchNormOf[relu], the batch norm a ReLU runs inside, and reluOf[bn]; -1 elsewhere. */
+interface ReluFusions {
+  batchNormOf: Int32Array;
+  reluOf: Int32Array;
 }
 
 export interface GraphOptions {
@@ -111,6 +120,9 @@ export class Graph {
   private lastBatch = -1;
   /** Whether the last forward ran the auxiliary heads (so backward may take their gradients). */
   private lastRanAuxiliary = false;
+  /** The batch norm + ReLU pairs [bn, relu] of `plan` and of `trainingPlan` (see reluPairs), and those the last forward fused. */
+  private fusible: { plan: [number, number][]; training: [number, number][] } | undefined;
+  private lastFusions: ReluFusions | undefined;
   /** The inference plan `compile` installed, its options, and whether training may have changed the weights since. */
   private inference: { plan: InferencePlan; options: CompileOptions; stale: boolean } | undefined;
 
@@ -204,7 +216,46 @@ export class Graph {
     this.plan = plan;
     this.auxiliary = auxiliary;
     this.trainingPlan = this.dependencies([node.index, ...auxiliary.map((a) => a.index)]);
+    const heads = [node.index, ...auxiliary.map((a) => a.index)];
+    this.fusible = { plan: this.reluPairs(plan, heads), training: this.reluPairs(this.trainingPlan, heads) };
     return this;
+  }
+
+  /**
+   * The ReLUs of `order` that can run inside the batch norm before them
+   * (BatchNorm.forwardRelu, and the ReLU's backward inside the batch norm's): those whose
+   * input is a batch norm that nothing else reads and that is no output. One pass over
+   * the activation less each way, the same bits as the two layers. The inference plan
+   * fuses the same pairs its own way; `STRIATE_PLAN=off` runs them apart, here too.
+   */
+  private reluPairs(order: readonly number[], heads: readonly number[]): [number, number][] {
+    const readers = new Int32Array(this.entries.length);
+    for (const index of order) for (const i of this.entries[index].inputs) readers[i]++;
+    const pairs: [number, number][] = [];
+    for (const index of order) {
+      const { layer, inputs } = this.entries[index];
+      const bn = inputs[0];
+      if (layer instanceof ReLU && this.entries[bn].layer instanceof BatchNorm && readers[bn] === 1 && !heads.includes(bn)) pairs.push([bn, index]);
+    }
+    return pairs;
+  }
+
+  /**
+   * The pairs a forward fuses: all of `pairs` but those with a layer whose `forwardFrom`
+   * was replaced on the instance (gradcheck's replay of a ReLU's pieces, a wrapper that
+   * counts calls): the replacement must run, and it would not inside the batch norm.
+   */
+  private activeFusions(pairs: readonly [number, number][]): ReluFusions | undefined {
+    const replaced = (index: number) => Object.hasOwn(this.entries[index].layer!, 'forwardFrom');
+    const fusions: ReluFusions = { batchNormOf: new Int32Array(this.entries.length).fill(-1), reluOf: new Int32Array(this.entries.length).fill(-1) };
+    let any = false;
+    for (const [bn, relu] of pairs)
+      if (!replaced(bn) && !replaced(relu)) {
+        fusions.batchNormOf[relu] = bn;
+        fusions.reluOf[bn] = relu;
+        any = true;
+      }
+    return any ? fusions : undefined;
   }
 
   /** The nodes `heads` depend on, themselves included, in topological order. */
@@ -286,6 +337,8 @@ export class Graph {
   private run(xs: readonly Tensor[], training: boolean, reuse: boolean, withAuxiliary = false): Tensor[] {
     const out = this.outputEntry();
     const order = withAuxiliary ? this.trainingPlan : this.plan;
+    const fusions = reuse || process.env.STRIATE_PLAN === 'off' ? undefined : this.activeFusions(this.fusible![withAuxiliary ? 'training' : 'plan']);
+    this.lastFusions = fusions;
     const values: (Tensor | undefined)[] = new Array(this.entries.length);
     this.inputIndices.forEach((index, k) => (values[index] = xs[k]));
     const batch = xs[0].shape[0];
@@ -301,10 +354,14 @@ export class Graph {
     for (const index of order) {
       const entry = this.entries[index];
       if (!entry.layer) continue;
+      if (fusions && fusions.batchNormOf[index] >= 0) {
+        values[index] = values[fusions.batchNormOf[index]];
+        continue;
+      }
       const inputs = entry.inputs.map((i) => values[i]!);
       const options: ForwardOptions = { training };
       if (reuse) options.transient = { overwritable: entry.inputs.map((i, k) => readers[i] === 1 && sharing.get(inputs[k].data.buffer) === 1) };
-      const y = entry.layer.forwardFrom(inputs, options);
+      const y = fusions && fusions.reluOf[index] >= 0 ? (entry.layer as BatchNorm).forwardRelu(inputs[0], options) : entry.layer.forwardFrom(inputs, options);
       if (y.shape[0] !== batch || !sameShape(y.shape.slice(1), entry.node.shape))
         throw new Error(`${this.label}: layer '${entry.node.name}' returned ${formatShape(y.shape)}, expected ${formatShape([batch, ...entry.node.shape])}`);
       values[index] = y;
@@ -376,6 +433,12 @@ export class Graph {
       if (!entry.layer || !g) continue;
       grads[entry.node.index] = undefined;
       if (!needed[entry.node.index]) continue;
+      const bn = this.lastFusions ? this.lastFusions.batchNormOf[entry.node.index] : -1;
+      if (bn >= 0) {
+        // A ReLU run inside its batch norm: the batch norm's backward applies the ReLU's.
+        accumulate(bn, g);
+        continue;
+      }
       if (!entry.inputs.some((i) => needed[i])) {
         entry.layer.accumulateParamGrads(g);
         continue;

@@ -11,6 +11,10 @@
  *              dx = gamma/√(σ²+eps) · dy                               (inference)
  * `momentum` follows PyTorch (the weight of the new batch, default 0.1), not
  * Keras (the weight of the old value, 0.99).
+ * `forwardRelu` runs the batch norm and a ReLU after it in one pass (a Graph does so when
+ * the ReLU is the batch norm's only reader); its `backward` then takes the gradient of
+ * the ReLU's output and applies the ReLU's backward in the same pass. The bits are those
+ * of the two layers run one after the other.
  */
 import { MAX_ELEMENTS } from '../errors.js';
 import { KeptArray, outputFor } from './kept-array.js';
@@ -36,9 +40,11 @@ interface Saved {
   mean: Float64Array;
   invStd: Float64Array;
   batchStatistics: boolean;
+  /** The output when a ReLU was fused in (its backward needs where the output is > 0). */
+  reluY: Float32Array | null;
 }
 
-abstract class BatchNorm extends Layer {
+export abstract class BatchNorm extends Layer {
   readonly eps: number;
   readonly momentum: number;
   channels: number | undefined;
@@ -100,6 +106,15 @@ abstract class BatchNorm extends Layer {
   }
 
   forward(x: Tensor, options: ForwardOptions = {}): Tensor {
+    return this.normalize(x, options, false);
+  }
+
+  /** max(0, forward(x)) in one pass; `backward` then takes dL/d(that output). */
+  forwardRelu(x: Tensor, options: ForwardOptions = {}): Tensor {
+    return this.normalize(x, options, true);
+  }
+
+  private normalize(x: Tensor, options: ForwardOptions, relu: boolean): Tensor {
     checkForwardOptions(this.label, options);
     checkInput(this.label, 'x', x, this.ranks, this.layout);
     if (this.channels === undefined) this.build(x.shape.slice(1));
@@ -115,7 +130,7 @@ abstract class BatchNorm extends Layer {
       const count = outer * inner;
       if (count < 2) throw new RangeError(`${this.label}: training needs more than 1 value per channel, got x ${`[${x.shape.join(', ')}]`}`);
       const variance = new Float64Array(channels);
-      ew.batchNormTraining(x.data, y.data, outer, channels, inner, this.eps, gamma, beta, mean, variance);
+      ew.batchNormTraining(x.data, y.data, outer, channels, inner, this.eps, gamma, beta, mean, variance, relu);
       const rm = this.runningMean!.data;
       const rv = this.runningVar!.data;
       const m = this.momentum;
@@ -129,9 +144,9 @@ abstract class BatchNorm extends Layer {
         mean[c] = this.runningMean!.data[c];
         invStd[c] = 1 / Math.sqrt(this.runningVar!.data[c] + this.eps);
       }
-      ew.batchNorm(x.data, y.data, outer, channels, inner, mean, invStd, gamma, beta);
+      ew.batchNorm(x.data, y.data, outer, channels, inner, mean, invStd, gamma, beta, relu);
     }
-    this.saved = { x, mean, invStd, batchStatistics: training };
+    this.saved = { x, mean, invStd, batchStatistics: training, reluY: relu ? y.data : null };
     return y;
   }
 
@@ -141,7 +156,7 @@ abstract class BatchNorm extends Layer {
     const [outer, channels, inner] = split(s.x.shape);
     const dx = new Tensor(this.dxArray.take(dy.size), dy.shape);
     ew.batchNormGrad(s.x.data, dy.data, dx.data, outer, channels, inner, s.mean, s.invStd,
-      this.gamma!.value.data, this.gamma!.grad.data, this.beta!.grad.data, s.batchStatistics);
+      this.gamma!.value.data, this.gamma!.grad.data, this.beta!.grad.data, s.batchStatistics, s.reluY);
     return dx;
   }
 }

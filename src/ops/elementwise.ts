@@ -135,13 +135,13 @@ export function multiply(a: Float32Array, b: Float32Array, out: Float32Array): v
 /**
  * Batch norm on the batch's own statistics: writes each channel's mean and biased
  * variance over [outer, ·, inner] (deterministic sums, float64 results), then
- * y = gamma · (x − mean) / √(variance + eps) + beta.
+ * y = gamma · (x − mean) / √(variance + eps) + beta; with relu, max(0, y) in the same pass.
  */
 export function batchNormTraining(
   x: Float32Array, y: Float32Array, outer: number, channels: number, inner: number, eps: number,
-  gamma: Float32Array, beta: Float32Array, mean: Float64Array, variance: Float64Array,
+  gamma: Float32Array, beta: Float32Array, mean: Float64Array, variance: Float64Array, relu = false,
 ): void {
-  native.batchNormTrain(x, y, outer, channels, inner, eps, gamma, beta, mean, variance);
+  native.batchNormTrain(x, y, outer, channels, inner, eps, gamma, beta, mean, variance, relu);
 }
 
 /** y = gamma · (x − mean) · invStd + beta, per channel; with relu, max(0, y) in the same pass. */
@@ -157,13 +157,15 @@ export function batchNorm(
  *   dgamma += Σ dy·x̂,  dbeta += Σ dy,
  *   dx = gamma·invStd · (dy − Σdy/M − x̂·Σ(dy·x̂)/M)  when the statistics came from this batch,
  *   dx = gamma·invStd · dy                              when they were fixed (running statistics).
+ * reluY: the output of a forward run with relu, whose ReLU backward is then fused in (dy
+ * counts only where reluY > 0); null for a plain batch norm.
  */
 export function batchNormGrad(
   x: Float32Array, dy: Float32Array, dx: Float32Array, outer: number, channels: number, inner: number,
   mean: Float64Array, invStd: Float64Array, gamma: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
-  batchStatistics: boolean,
+  batchStatistics: boolean, reluY: Float32Array | null = null,
 ): void {
-  native.batchNormGrad(x, dy, dx, outer, channels, inner, mean, invStd, gamma, dgamma, dbeta, batchStatistics);
+  native.batchNormGrad(x, dy, dx, outer, channels, inner, mean, invStd, gamma, dgamma, dbeta, batchStatistics, reluY);
 }
 
 /**

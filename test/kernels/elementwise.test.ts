@@ -490,6 +490,12 @@ describe(`elementwise kernels on ${st.backendInfo().isa}`, () => {
         st.setNumThreads(threads);
         expect(Buffer.from(again.buffer).equals(Buffer.from(y.buffer)), `${name} same bits on ${3 - threads} threads`).toBe(true);
         expect(Array.from(mean2)).toEqual(Array.from(mean));
+        // With the ReLU after it fused in: the bits of the two kernels one after the other.
+        const fused = new Float32Array(size);
+        ew.batchNormTraining(x, fused, outer, channels, inner, 1e-5, gamma, beta, mean2, new Float64Array(channels), true);
+        const split = new Float32Array(size);
+        ew.relu(y, split);
+        expect(Buffer.from(fused.buffer).equals(Buffer.from(split.buffer)), `${name} training y + relu = relu(training y)`).toBe(true);
 
         const invStd = want.variance.map((v) => 1 / Math.sqrt(v + 1e-5));
         ew.batchNorm(x, y, outer, channels, inner, want.mean, invStd, gamma, beta);
@@ -527,6 +533,19 @@ describe(`elementwise kernels on ${st.backendInfo().isa}`, () => {
           expectClose(dgamma, wantDgamma, 1e-6, `${name} ${mode} dgamma`, Math.sqrt(count));
           expectClose(dbeta, wantDbeta, 1e-6, `${name} ${mode} dbeta`, Math.sqrt(count));
           expectClose(dx, wantDx, 2e-6, `${name} ${mode} dx`);
+
+          // The ReLU's backward fused in (reluY = the fused forward's output): the bits of
+          // reluGrad, then batchNormGrad on its result, and a masked dy in the float64 formula.
+          const reluY = Float32Array.from(dy, (_, p) => (p % 3 === 0 ? 0 : Math.abs(x[p])));
+          const masked = new Float32Array(size);
+          ew.reluGrad(reluY, dy, masked);
+          const fusedDx = new Float32Array(size), splitDx = new Float32Array(size);
+          const [fusedDg, splitDg, fusedDb, splitDb] = [dgamma, dgamma, dbeta, dbeta].map((a) => Float32Array.from(a));
+          ew.batchNormGrad(x, dy, fusedDx, outer, channels, inner, want.mean, invStd, gamma, fusedDg, fusedDb, batchStatistics, reluY);
+          ew.batchNormGrad(x, masked, splitDx, outer, channels, inner, want.mean, invStd, gamma, splitDg, splitDb, batchStatistics);
+          for (const [a, b, what] of [[fusedDx, splitDx, 'dx'], [fusedDg, splitDg, 'dgamma'], [fusedDb, splitDb, 'dbeta']] as const)
+            expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer)), `${name} ${mode} + relu ${what} = reluGrad, batchNormGrad`).toBe(true);
+          expect(masked.some((v, p) => v !== dy[p]) && masked.some((v) => v !== 0), `${name}: the mask keeps some dy and drops some`).toBe(true);
         }
       }
     });
@@ -653,11 +672,20 @@ describe(`elementwise kernels on ${st.backendInfo().isa}`, () => {
     expect(() => native.batchNorm(x, x, 2, 2, 2, stats, stats, x.subarray(0, 2), x.subarray(0, 2), 1 as unknown as boolean)).toThrow(
       /batchNorm: relu must be a boolean/,
     );
-    expect(() => native.batchNormTrain(x, x, 2, 2, 2, 0, x.subarray(0, 2), x.subarray(0, 2), stats, stats)).toThrow(/eps must be a finite number > 0/);
-    expect(() => native.batchNormTrain(x, x, 2, 2, 2, 1e-5, x.subarray(0, 2), x.subarray(0, 2), stats, new Float64Array(3))).toThrow(
+    expect(() => native.batchNormTrain(x, x, 2, 2, 2, 0, x.subarray(0, 2), x.subarray(0, 2), stats, stats, false)).toThrow(/eps must be a finite number > 0/);
+    expect(() => native.batchNormTrain(x, x, 2, 2, 2, 1e-5, x.subarray(0, 2), x.subarray(0, 2), stats, stats, 'yes' as unknown as boolean)).toThrow(
+      /batchNormTrain: relu must be a boolean/,
+    );
+    expect(() => native.batchNormGrad(x, x, x, 2, 2, 2, stats, stats, x.subarray(0, 2), x.subarray(0, 2), x.subarray(0, 2), true, x.subarray(0, 7))).toThrow(
+      /batchNormGrad: reluY has 7 elements, expected 8/,
+    );
+    expect(() => native.batchNormGrad(x, x, x, 2, 2, 2, stats, stats, x.subarray(0, 2), x.subarray(0, 2), x.subarray(0, 2), true, undefined as unknown as null)).toThrow(
+      /batchNormGrad: reluY must be a Float32Array/,
+    );
+    expect(() => native.batchNormTrain(x, x, 2, 2, 2, 1e-5, x.subarray(0, 2), x.subarray(0, 2), stats, new Float64Array(3), false)).toThrow(
       /batchNormTrain: variance has 3 elements, expected 2/,
     );
-    expect(() => native.batchNormGrad(x, x, x, 2, 2, 2, stats, stats, x.subarray(0, 2), x.subarray(0, 2), x.subarray(0, 2), 1 as unknown as boolean)).toThrow(
+    expect(() => native.batchNormGrad(x, x, x, 2, 2, 2, stats, stats, x.subarray(0, 2), x.subarray(0, 2), x.subarray(0, 2), 1 as unknown as boolean, null)).toThrow(
       /batchNormGrad: batchStatistics must be a boolean/,
     );
     expect(() => native.localResponseNorm(x, x, x, 2, 2, 2, 0, 1, 0.75, 1)).toThrow(/localResponseNorm: size must be an integer >= 1/);

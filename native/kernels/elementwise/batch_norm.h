@@ -13,6 +13,9 @@
 // spread loses nothing to cancellation:
 //   Σ(x − mean)² = Σ(x − m)² − M·(mean − m)²,  Σ dy·(x − mean) = Σ dy·(x − m) − (mean − m)·Σ dy.
 // The output is one fma per element, y = (x − m)·a + b, a and b folded per channel in double.
+// A ReLU right after the batch norm can run inside it (the inference plan, and training in
+// a Graph): max(0, y) as y is stored, and in the backward pass dy taken only where that
+// output is > 0: the same bits as the two layers, one pass over the activation less each way.
 #pragma once
 #include <vector>
 
@@ -85,7 +88,8 @@ void batch_norm_fwd_impl(int64_t outer, int64_t channels, int64_t inner, const f
 
 template <class T>
 void batch_norm_train_fwd_impl(int64_t outer, int64_t channels, int64_t inner, const float* x, double eps,
-                               const float* gamma, const float* beta, double* mean, double* var, float* y) {
+                               const float* gamma, const float* beta, bool relu, double* mean, double* var,
+                               float* y) {
   const double count = double(outer) * double(inner);
   dispatch::parallel_for(channels, grain_for(outer * inner), [&](int64_t begin, int64_t end) {
     for (int64_t c = begin; c < end; ++c) {
@@ -117,50 +121,70 @@ void batch_norm_train_fwd_impl(int64_t outer, int64_t channels, int64_t inner, c
       const ChannelAffine f = bn_affine(mu, 1.0 / std::sqrt(variance + eps), gamma[c], beta[c]);
       for (int64_t o = 0; o < outer; ++o) {
         const int64_t offset = (o * channels + c) * inner;
-        bn_apply_plane<T>(x + offset, y + offset, inner, f);
+        if (relu) bn_apply_plane<T, true>(x + offset, y + offset, inner, f);
+        else bn_apply_plane<T>(x + offset, y + offset, inner, f);
       }
     }
   });
 }
 
+// dL/d(the batch norm's output) at i: dy, or, with the ReLU after it fused in, dy where
+// that ReLU's output relu_y is > 0, else 0 (exactly the ReLU's own backward).
+template <bool FUSED_RELU, class U>
+inline auto output_grad(const float* dy, const float* relu_y, int64_t i) {
+  if constexpr (FUSED_RELU) return U::select(U::gt0(U::load(relu_y + i)), U::load(dy + i), U::zero());
+  else return U::load(dy + i);
+}
+
+template <class T, bool FUSED_RELU>
+void batch_norm_bwd_channel(int64_t outer, int64_t channels, int64_t inner, int64_t c, const float* x,
+                            const float* dy, const float* relu_y, const double* mean, const double* inv_std,
+                            const float* gamma, bool batch_stats, float* dgamma, float* dbeta, float* dx) {
+  const double count = double(outer) * double(inner);
+  const float m = static_cast<float>(mean[c]);
+  double sum_dy = 0, sum_dy_x = 0;
+  for (int64_t o = 0; o < outer; ++o) {
+    const int64_t offset = (o * channels + c) * inner;
+    const float *px = x + offset, *pdy = dy + offset, *py = FUSED_RELU ? relu_y + offset : nullptr;
+    sum_dy += sum_of<T>(inner, [=](auto t, int64_t i) { return output_grad<FUSED_RELU, decltype(t)>(pdy, py, i); });
+    sum_dy_x += sum_of<T>(inner, [=](auto t, int64_t i) {
+      using U = decltype(t);
+      return U::mul(output_grad<FUSED_RELU, U>(pdy, py, i), U::sub(U::load(px + i), U::set1(m)));
+    });
+  }
+  const double shift = mean[c] - double(m);
+  const double sum_dy_xhat = (sum_dy_x - shift * sum_dy) * inv_std[c];
+  dgamma[c] = static_cast<float>(dgamma[c] + sum_dy_xhat);
+  dbeta[c] = static_cast<float>(dbeta[c] + sum_dy);
+  // dx = k_dy·dy + k_x·(x − m) + k_1, the training formula expanded around m.
+  const double scale = double(gamma[c]) * inv_std[c];
+  const double k_x = batch_stats ? -scale * inv_std[c] * sum_dy_xhat / count : 0.0;
+  const double k_1 = batch_stats ? -scale * sum_dy / count - k_x * shift : 0.0;
+  const float a = static_cast<float>(scale), b = static_cast<float>(k_x), d = static_cast<float>(k_1);
+  for (int64_t o = 0; o < outer; ++o) {
+    const int64_t offset = (o * channels + c) * inner;
+    const float *px = x + offset, *pdy = dy + offset, *py = FUSED_RELU ? relu_y + offset : nullptr;
+    float* pdx = dx + offset;
+    map_range<T>(0, inner, [=](auto t, int64_t i) {
+      using U = decltype(t);
+      const auto g = U::fma(output_grad<FUSED_RELU, U>(pdy, py, i), U::set1(a), U::set1(d));
+      U::store(pdx + i, U::fma(U::sub(U::load(px + i), U::set1(m)), U::set1(b), g));
+    });
+  }
+}
+
 template <class T>
 void batch_norm_bwd_impl(int64_t outer, int64_t channels, int64_t inner, const float* x, const float* dy,
-                         const double* mean, const double* inv_std, const float* gamma, bool batch_stats,
-                         float* dgamma, float* dbeta, float* dx) {
-  const double count = double(outer) * double(inner);
+                         const float* relu_y, const double* mean, const double* inv_std, const float* gamma,
+                         bool batch_stats, float* dgamma, float* dbeta, float* dx) {
   dispatch::parallel_for(channels, grain_for(outer * inner), [&](int64_t begin, int64_t end) {
-    for (int64_t c = begin; c < end; ++c) {
-      const float m = static_cast<float>(mean[c]);
-      double sum_dy = 0, sum_dy_x = 0;
-      for (int64_t o = 0; o < outer; ++o) {
-        const float* px = x + (o * channels + c) * inner;
-        const float* pdy = dy + (o * channels + c) * inner;
-        sum_dy += plane_sum<T>(pdy, inner);
-        sum_dy_x += sum_of<T>(inner, [=](auto t, int64_t i) {
-          using U = decltype(t);
-          return U::mul(U::load(pdy + i), U::sub(U::load(px + i), U::set1(m)));
-        });
-      }
-      const double shift = mean[c] - double(m);
-      const double sum_dy_xhat = (sum_dy_x - shift * sum_dy) * inv_std[c];
-      dgamma[c] = static_cast<float>(dgamma[c] + sum_dy_xhat);
-      dbeta[c] = static_cast<float>(dbeta[c] + sum_dy);
-      // dx = k_dy·dy + k_x·(x − m) + k_1, the training formula expanded around m.
-      const double scale = double(gamma[c]) * inv_std[c];
-      const double k_x = batch_stats ? -scale * inv_std[c] * sum_dy_xhat / count : 0.0;
-      const double k_1 = batch_stats ? -scale * sum_dy / count - k_x * shift : 0.0;
-      const float a = static_cast<float>(scale), b = static_cast<float>(k_x), d = static_cast<float>(k_1);
-      for (int64_t o = 0; o < outer; ++o) {
-        const int64_t offset = (o * channels + c) * inner;
-        const float *px = x + offset, *pdy = dy + offset;
-        float* pdx = dx + offset;
-        map_range<T>(0, inner, [=](auto t, int64_t i) {
-          using U = decltype(t);
-          const auto g = U::fma(U::load(pdy + i), U::set1(a), U::set1(d));
-          U::store(pdx + i, U::fma(U::sub(U::load(px + i), U::set1(m)), U::set1(b), g));
-        });
-      }
-    }
+    for (int64_t c = begin; c < end; ++c)
+      if (relu_y)
+        batch_norm_bwd_channel<T, true>(outer, channels, inner, c, x, dy, relu_y, mean, inv_std, gamma, batch_stats,
+                                        dgamma, dbeta, dx);
+      else
+        batch_norm_bwd_channel<T, false>(outer, channels, inner, c, x, dy, relu_y, mean, inv_std, gamma, batch_stats,
+                                         dgamma, dbeta, dx);
   });
 }
 

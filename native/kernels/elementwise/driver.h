@@ -297,13 +297,15 @@ void adam_update_impl(int64_t n, const AdamStep& s, float* value, const float* g
     batch_norm_fwd_impl<T>(outer, channels, inner, x, mean, inv_std, gamma, beta, relu, y);                    \
   }                                                                                                            \
   void batch_norm_train_fwd(int64_t outer, int64_t channels, int64_t inner, const float* x, double eps,       \
-                            const float* gamma, const float* beta, double* mean, double* var, float* y) {      \
-    batch_norm_train_fwd_impl<T>(outer, channels, inner, x, eps, gamma, beta, mean, var, y);                   \
+                            const float* gamma, const float* beta, bool relu, double* mean, double* var,      \
+                            float* y) {                                                                        \
+    batch_norm_train_fwd_impl<T>(outer, channels, inner, x, eps, gamma, beta, relu, mean, var, y);             \
   }                                                                                                            \
   void batch_norm_bwd(int64_t outer, int64_t channels, int64_t inner, const float* x, const float* dy,        \
-                      const double* mean, const double* inv_std, const float* gamma, bool batch_stats,        \
-                      float* dgamma, float* dbeta, float* dx) {                                                \
-    batch_norm_bwd_impl<T>(outer, channels, inner, x, dy, mean, inv_std, gamma, batch_stats, dgamma, dbeta, dx); \
+                      const float* relu_y, const double* mean, const double* inv_std, const float* gamma,     \
+                      bool batch_stats, float* dgamma, float* dbeta, float* dx) {                              \
+    batch_norm_bwd_impl<T>(outer, channels, inner, x, dy, relu_y, mean, inv_std, gamma, batch_stats, dgamma,   \
+                           dbeta, dx);                                                                         \
   }                                                                                                            \
   void lrn_fwd(const LrnParams& p, const float* x, float* scale, float* y) { lrn_fwd_impl<T>(p, x, scale, y); }  \
   void lrn_bwd(const LrnParams& p, const float* x, const float* scale, const float* dy, float* work, float* dx) { \

@@ -76,14 +76,17 @@ struct LrnParams {
   void batch_norm_fwd(int64_t outer, int64_t channels, int64_t inner, const float* x, const double* mean,   \
                       const double* inv_std, const float* gamma, const float* beta, bool relu, float* y);   \
   /* Batch norm on the batch's statistics: writes each channel's mean and biased variance over */         \
-  /* its outer·inner values, then y as above with inv_std = 1/sqrt(var + eps).                 */         \
+  /* its outer·inner values, then y as above with inv_std = 1/sqrt(var + eps) (and relu).      */         \
   void batch_norm_train_fwd(int64_t outer, int64_t channels, int64_t inner, const float* x, double eps,     \
-                            const float* gamma, const float* beta, double* mean, double* var, float* y);    \
+                            const float* gamma, const float* beta, bool relu, double* mean, double* var,    \
+                            float* y);                                                                      \
   /* With x̂ = (x − mean)·inv_std and M = outer·inner: dgamma += Σ dy·x̂, dbeta += Σ dy, and       */       \
   /* dx = gamma·inv_std·(dy − Σdy/M − x̂·Σ(dy·x̂)/M) with batch statistics, gamma·inv_std·dy without. */       \
+  /* relu_y: the output of a forward run with relu, or null; then dy counts only where relu_y > 0  */       \
+  /* (the ReLU's backward, fused in).                                                               */       \
   void batch_norm_bwd(int64_t outer, int64_t channels, int64_t inner, const float* x, const float* dy,      \
-                      const double* mean, const double* inv_std, const float* gamma, bool batch_stats,      \
-                      float* dgamma, float* dbeta, float* dx);                                              \
+                      const float* relu_y, const double* mean, const double* inv_std, const float* gamma,   \
+                      bool batch_stats, float* dgamma, float* dbeta, float* dx);                            \
   /* Local response norm: writes y and scale = s. */                                                        \
   void lrn_fwd(const LrnParams& p, const float* x, float* scale, float* y);                                 \
   /* dx_i = dy_i·s_i^(−beta) − (2·alpha·beta/size)·x_i·Σ_{c: i∈W(c)} dy_c·x_c·s_c^(−beta−1); work: n floats. */ \

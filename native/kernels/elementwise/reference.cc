@@ -3,6 +3,7 @@
 // transcendental functions run in double.
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "kernels/elementwise/elementwise.h"
 
@@ -153,7 +154,7 @@ void batch_norm_fwd(int64_t outer, int64_t channels, int64_t inner, const float*
 }
 
 void batch_norm_train_fwd(int64_t outer, int64_t channels, int64_t inner, const float* x, double eps,
-                          const float* gamma, const float* beta, double* mean, double* var, float* y) {
+                          const float* gamma, const float* beta, bool relu, double* mean, double* var, float* y) {
   const double count = double(outer * inner);
   for (int64_t c = 0; c < channels; ++c) {
     double sum = 0;
@@ -171,15 +172,19 @@ void batch_norm_train_fwd(int64_t outer, int64_t channels, int64_t inner, const 
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t i = 0; i < inner; ++i) {
         const int64_t p = (o * channels + c) * inner + i;
-        y[p] = static_cast<float>(gamma[c] * (x[p] - mean[c]) * inv_std + beta[c]);
+        const float v = static_cast<float>(gamma[c] * (x[p] - mean[c]) * inv_std + beta[c]);
+        y[p] = relu ? std::max(0.0f, v) : v;
       }
   }
 }
 
-void batch_norm_bwd(int64_t outer, int64_t channels, int64_t inner, const float* x, const float* dy,
-                    const double* mean, const double* inv_std, const float* gamma, bool batch_stats, float* dgamma,
-                    float* dbeta, float* dx) {
+void batch_norm_bwd(int64_t outer, int64_t channels, int64_t inner, const float* x, const float* dy_in,
+                    const float* relu_y, const double* mean, const double* inv_std, const float* gamma,
+                    bool batch_stats, float* dgamma, float* dbeta, float* dx) {
   const double count = double(outer * inner);
+  std::vector<float> dy(dy_in, dy_in + outer * channels * inner);
+  if (relu_y)
+    for (size_t p = 0; p < dy.size(); ++p) dy[p] = relu_y[p] > 0.0f ? dy[p] : 0.0f;
   for (int64_t c = 0; c < channels; ++c) {
     double sum_dy = 0, sum_dy_xhat = 0;
     for (int64_t o = 0; o < outer; ++o)

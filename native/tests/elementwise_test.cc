@@ -410,9 +410,12 @@ STRIATE_TEST(elementwise_transcendental_matches_reference) {
 STRIATE_TEST(elementwise_batch_norm_matches_reference) {
   std::mt19937 rng(37);
   bool ok = true;
-  // [N, F] (inner 1), odd and prime planes, one channel, 17 channels, and past the grain.
-  const int64_t shapes[][3] = {{2, 1, 1},  {7, 3, 1},  {64, 120, 1}, {1, 1, 7},     {3, 7, 16},     {2, 16, 17},
-                               {4, 17, 15}, {5, 3, 49}, {1, 1, 1000003}, {1000003, 1, 1}, {8, 3, 65537}};
+  // [N, F] (inner 1, also wider than the inference forward's element table), odd and prime
+  // planes, planes under the table's 32 floats (images of an odd size, on both threads, and
+  // images too large for the table), one channel, 17 channels, and past the grain.
+  const int64_t shapes[][3] = {{2, 1, 1},     {7, 3, 1},      {64, 120, 1},   {3, 20000, 1}, {1, 1, 7},
+                               {3, 7, 16},    {2, 16, 17},    {4, 17, 15},    {9, 37, 5},    {600, 64, 9},
+                               {2, 700, 31},  {5, 3, 49},     {1, 1, 1000003}, {1000003, 1, 1}, {8, 3, 65537}};
   for (auto isa : isas_under_test())
     for (int threads : {1, 2})
       for (const auto& s : shapes) ok &= check_batch_norm(isa, s[0], s[1], s[2], threads, rng);

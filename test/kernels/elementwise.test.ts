@@ -461,7 +461,7 @@ describe(`elementwise kernels on ${st.backendInfo().isa}`, () => {
   });
 
   // [N, F] (inner 1), one channel, odd and prime planes, 17 channels, one 1000003-float channel.
-  const bnShapes = [[2, 1, 1], [7, 3, 1], [64, 120, 1], [1, 1, 7], [3, 7, 16], [2, 16, 17], [4, 17, 15], [1, 1, 1000003], [8, 3, 65537]];
+  const bnShapes = [[2, 1, 1], [7, 3, 1], [64, 120, 1], [1, 1, 7], [3, 7, 16], [2, 16, 17], [4, 17, 15], [9, 37, 5], [1, 1, 1000003], [8, 3, 65537]];
   for (const threads of [1, 2]) {
     it(`threads=${threads}: batch norm training and inference, forward and backward, against float64`, () => {
       st.setNumThreads(threads);

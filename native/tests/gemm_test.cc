@@ -38,6 +38,7 @@ bool check_one(dispatch::Isa isa, bool ta, bool tb, int64_t m, int64_t n, int64_
 
 }  // namespace
 
+// n = 200 reads A in place (up to 256 columns), 257 packs it.
 STRIATE_TEST(gemm_every_isa_matches_reference) {
   const int64_t sizes[] = {1, 2, 3, 7, 17, 31, 64, 65, 127, 257};
   std::mt19937 rng(1234);
@@ -47,7 +48,7 @@ STRIATE_TEST(gemm_every_isa_matches_reference) {
       for (int t = 0; t < 4; ++t) {
         const bool ta = t & 1, tb = t & 2;
         for (int64_t m : sizes)
-          for (int64_t n : {int64_t{1}, int64_t{16}, int64_t{33}, int64_t{257}})
+          for (int64_t n : {int64_t{1}, int64_t{16}, int64_t{33}, int64_t{200}, int64_t{257}})
             ok &= check_one(isa, ta, tb, m, n, 65, 1.0f, 0.0f, threads, rng);
         for (int64_t k : sizes) ok &= check_one(isa, ta, tb, 31, 47, k, 0.5f, -1.5f, threads, rng);
         for (int i = 0; i < 6; ++i) {

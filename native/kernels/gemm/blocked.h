@@ -266,7 +266,12 @@ void sgemm_core(const GemmArgs& g) {
   // The same for A against few columns: a convolution on a 7x7 map at batch 1 (M = 512
   // channels, N = 49 pixels) would pack all of its weights to use each 49 times. Read
   // in place, 512x49x4608 went from 1.14 to 1.44 of OpenBLAS (AVX-512), 0.89 to 0.92 (AVX2).
-  const bool a_in_place = reads_a_in_place<Kernel>::value && !g.trans_a && !b_in_place && g.n <= 64;
+  // Up to 256 columns the copy's trip through memory still costs more than it saves
+  // (AVX2, 1 thread, GFLOP/s packed -> in place: 512x128x1024 61-75 -> 89-91, 512x256x1024
+  // 70-83 -> 89-90, 256x196x2304 76 -> 84-86: DenseNet's 1x1 convolutions on 2x2 maps at
+  // batch 32, ResNet's 3x3 on 14x14 at batch 1); from about 512 the two are level, and on
+  // 2048^3 the packed strips are 3-5% ahead.
+  const bool a_in_place = reads_a_in_place<Kernel>::value && !g.trans_a && !b_in_place && g.n <= 256;
 
   for (int64_t jc = 0; jc < g.n; jc += nc_max) {
     const int64_t nc = std::min(nc_max, g.n - jc);

@@ -128,6 +128,18 @@ inline void valid_range(int64_t off, int64_t stride, int64_t size, int64_t out, 
 // cols [K, nb*HWo] from images x (first channel of the group; images image_in apart).
 void im2col(const Conv2dParams& p, const Geometry& geo, const float* x, int64_t nb, float* cols) {
   const int64_t len = nb * geo.hwo, taps = p.kernel_h * p.kernel_w;
+  if (geo.pointwise) {
+    // 1x1, stride 1, no padding: row ci is the images' planes of channel ci, end to end.
+    dispatch::parallel_for(geo.k, std::max<int64_t>(1, 16384 / len), [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r)
+        for (int64_t i = 0; i < nb; ++i) {
+          const float* plane = x + i * geo.image_in + r * geo.hw;
+          float* dst = cols + r * len + i * geo.hwo;
+          for (int64_t j = 0; j < geo.hwo; ++j) dst[j] = plane[j];
+        }
+    });
+    return;
+  }
   if (!geo.tap_offsets.empty()) {
     dispatch::parallel_for(geo.k, std::max<int64_t>(1, 16384 / len), [&](int64_t r0, int64_t r1) {
       for (int64_t r = r0; r < r1; ++r) {

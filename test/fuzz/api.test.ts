@@ -71,7 +71,8 @@ const exemptMethods: Record<string, string> = {
   grad: 'protected', split: 'private', sampleOutputShape: 'protected', gradInput: 'protected', gradWeight: 'protected',
   convConfig: 'protected', create: 'protected', kernelShape: 'protected', opOptions: 'protected', weightShape: 'private',
   poolOptions: 'protected', poolConfig: 'protected', avgOptions: 'protected', checkTargets: 'private', update: 'protected',
-  adamUpdate: 'protected', updateOne: 'private', checkStep: 'protected',
+  adamUpdate: 'protected', updateOne: 'private', checkStep: 'protected', normalize: 'private',
+  reluPairs: 'private', activeFusions: 'private',
 };
 /** Methods of particular classes with no entry, and why. */
 const exemptClassMethods: Record<string, string> = {

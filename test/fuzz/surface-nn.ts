@@ -86,6 +86,15 @@ function layer(label: string, spec: LayerSpec): Record<string, Entry> {
 }
 
 const img = () => t(x4);
+
+/** A batch norm with the ReLU after it in one pass: forwardRelu takes what forward takes. */
+function batchNormRelu(Ctor: typeof st.nn.BatchNorm2D | typeof st.nn.BatchNorm1D, x: () => st.Tensor, xBad: fc.Arbitrary<unknown>): Entry {
+  return {
+    args: () => [x(), { training: true }],
+    call: (input, f) => new Ctor().forwardRelu(input as st.Tensor, f as st.nn.ForwardOptions),
+    slots: [arg(0, ['x', 'channels', 'training'], xBad), arg(1, ['options'], badObject.filter((v) => v !== undefined)), opt(1, 'training', badBool)],
+  };
+}
 const activation = (Ctor: LayerClass, o: Record<string, unknown>, slots: Slot[] = []): LayerSpec => ({
   Ctor, options: o, x: img, y: x4, xBad: badTensor(x4, { ranks: [1, 2, 3, 5, 6] }), slots: [...slots], anyRank: true,
 });
@@ -171,6 +180,7 @@ const layers: Record<string, Entry> = {
       opt(0, 'eps', badRange(0, Infinity, { low: true })), opt(0, 'momentum', badRange(0, 1)),
     ],
   }),
+  'BatchNorm2D.forwardRelu': batchNormRelu(st.nn.BatchNorm2D, img, badTensor(x4, { wrong: [[1, 3, 1, 1]] })),
   ...layer('BatchNorm1D', {
     Ctor: st.nn.BatchNorm1D, options: {}, x: () => t([4, 5]), y: [4, 5], xBad: badTensor([4, 5], { ranks: [3], wrong: [[1, 5]] }),
     xNames: ['channels', 'training'], anyRank: true,
@@ -179,6 +189,7 @@ const layers: Record<string, Entry> = {
       opt(0, 'eps', badRange(0, Infinity, { low: true })), opt(0, 'momentum', badRange(0, 1)),
     ],
   }),
+  'BatchNorm1D.forwardRelu': batchNormRelu(st.nn.BatchNorm1D, () => t([4, 5]), badTensor([4, 5], { ranks: [3], wrong: [[1, 5]] })),
   ...layer('LocalResponseNorm', {
     Ctor: st.nn.LocalResponseNorm, options: {}, x: img, y: x4, xBad: badTensor(x4, { ranks: [3] }), anyRank: true,
     slots: [

@@ -90,6 +90,7 @@ const Case kFixed[] = {
     {2, 1, 30, 31, 3, 3, 5, 2, 3, 1, 0, 0, 2, 1, 2, 1},
     {7, 9, 1, 1, 13, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},   // pointwise on 1x1 maps: x and y are the GEMM's matrices
     {5, 8, 2, 3, 12, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2},
+    {2, 5, 4, 4, 259, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},  // 256+ channels on 4-wide maps: weight gradient on the GEMM
 };
 
 Case random_case(std::mt19937& rng) {

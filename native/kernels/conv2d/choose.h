@@ -55,7 +55,14 @@ void grad_input(const Conv2dParams& p, const float* dy, const float* w, float* d
 // 256->512 37-38 -> 32-33, 512->256 at batch 32 20-23 -> 17-18 (AVX2, 1 thread, CPU time).
 // With fewer output channels the direct kernel stays ahead (256->128: 10.5 against 11.0 ms;
 // 64->64 at batch 128: 2.5-2.7 against 2.6-3.3), and from 5-wide maps on it is level or ahead.
-inline bool gemm_weight_grad(const Conv2dParams& p) { return p.out_w <= 4 && p.out_channels >= 256; }
+// Also on the GEMM: fewer than 64 taps (an RGB input's 3x3 convolution) into 32 or more
+// channels, where transposing dy for the direct kernel costs more than its short sums
+// (VGG's 3->64 on 32x32 at batch 64: 9.9-10.6 -> 6.7-7.1 ms). LeNet's C1 (1->6, 5x5) and
+// resnet20's 3->16 stay direct (level or ahead there).
+inline bool gemm_weight_grad(const Conv2dParams& p) {
+  const int64_t taps = p.in_channels * p.kernel_h * p.kernel_w;
+  return (p.out_w <= 4 && p.out_channels >= 256) || (taps < 64 && p.out_channels >= 32);
+}
 
 template <class Simd>
 void grad_weight(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db, SgemmFn sgemm) {

@@ -36,6 +36,12 @@ function(striate_isa_flags)
       set_source_files_properties(${src} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
     elseif(name STREQUAL "avx512")
       set_source_files_properties(${src} PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512dq;-mavx2;-mfma")
+    elseif(name STREQUAL "scalar")
+      # The portable kernels compute each float operation as written on every machine: GCC
+      # would otherwise fuse a*b + c where the target has FMA (arm64 always), differently in
+      # code that computes the same sums two ways (batch norm's backward with the ReLU's
+      # mask fused in, and after it), and their bits would differ from x86's.
+      set_source_files_properties(${src} PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")
     endif()
   endforeach()
 endfunction()

@@ -10,7 +10,7 @@
 // sigmoid(x, y)  sigmoidGrad(y, dy, dx)  tanh(x, y)  tanhGrad(y, dy, dx)
 // elu(x, y, alpha)  eluGrad(x, y, dy, dx, alpha)
 // softmax(x, y, outer, dim, inner)  softmaxGrad(y, dy, dx, outer, dim, inner)
-// batchNorm(x, y, outer, channels, inner, mean, invStd, gamma, beta)
+// batchNorm(x, y, outer, channels, inner, mean, invStd, gamma, beta, relu)
 // batchNormTrain(x, y, outer, channels, inner, eps, gamma, beta, mean, variance, relu)   (writes mean, variance)
 // batchNormGrad(x, dy, dx, outer, channels, inner, mean, invStd, gamma, dgamma, dbeta, batchStatistics, reluY | null)
 // mean, invStd and variance are Float64Arrays of `channels` elements.
@@ -298,9 +298,8 @@ Napi::Value batch_norm(const Napi::CallbackInfo& info) {
   const double* inv_std = exact_doubles(info, 6, op, "invStd", p.channels);
   const float* gamma = exact_floats(info, 7, op, "gamma", p.channels);
   const float* beta = exact_floats(info, 8, op, "beta", p.channels);
-  if (!info[9].IsBoolean()) throw Napi::TypeError::New(info.Env(), std::string(op) + ": relu must be a boolean");
-  dispatch::kernels().batch_norm_fwd(p.outer, p.channels, p.inner, x, mean, inv_std, gamma, beta,
-                                     info[9].As<Napi::Boolean>().Value(), y);
+  const bool relu = boolean(info, 9, op, "relu");
+  dispatch::kernels().batch_norm_fwd(p.outer, p.channels, p.inner, x, mean, inv_std, gamma, beta, relu, y);
   return info.Env().Undefined();
 }
 

@@ -215,8 +215,8 @@ export class Graph {
     this.outputIndex = node.index;
     this.plan = plan;
     this.auxiliary = auxiliary;
-    this.trainingPlan = this.dependencies([node.index, ...auxiliary.map((a) => a.index)]);
     const heads = [node.index, ...auxiliary.map((a) => a.index)];
+    this.trainingPlan = this.dependencies(heads);
     this.fusible = { plan: this.reluPairs(plan, heads), training: this.reluPairs(this.trainingPlan, heads) };
     return this;
   }

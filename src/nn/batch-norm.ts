@@ -120,16 +120,15 @@ export abstract class BatchNorm extends Layer {
     if (this.channels === undefined) this.build(x.shape.slice(1));
     this.outputShape(x.shape.slice(1));
     const [outer, channels, inner] = split(x.shape);
-    const mean = new Float64Array(channels);
-    const invStd = new Float64Array(channels);
     const training = options.training === true;
     const gamma = this.gamma!.value.data;
     const beta = this.beta!.value.data;
     const y = new Tensor(outputFor(this.label, options, this.yArray, x.size), x.shape);
+    let statistics: { mean: Float64Array; invStd: Float64Array };
     if (training) {
       const count = outer * inner;
       if (count < 2) throw new RangeError(`${this.label}: training needs more than 1 value per channel, got x ${`[${x.shape.join(', ')}]`}`);
-      const variance = new Float64Array(channels);
+      const mean = new Float64Array(channels), invStd = new Float64Array(channels), variance = new Float64Array(channels);
       ew.batchNormTraining(x.data, y.data, outer, channels, inner, this.eps, gamma, beta, mean, variance, relu);
       const rm = this.runningMean!.data;
       const rv = this.runningVar!.data;
@@ -139,15 +138,21 @@ export abstract class BatchNorm extends Layer {
         rm[c] = (1 - m) * rm[c] + m * mean[c];
         rv[c] = (1 - m) * rv[c] + (m * variance[c] * count) / (count - 1);
       }
+      statistics = { mean, invStd };
     } else {
-      for (let c = 0; c < channels; c++) {
-        mean[c] = this.runningMean!.data[c];
-        invStd[c] = 1 / Math.sqrt(this.runningVar!.data[c] + this.eps);
-      }
-      ew.batchNorm(x.data, y.data, outer, channels, inner, mean, invStd, gamma, beta, relu);
+      statistics = this.inferenceStatistics();
+      ew.batchNorm(x.data, y.data, outer, channels, inner, statistics.mean, statistics.invStd, gamma, beta, relu);
     }
-    this.saved = { x, mean, invStd, batchStatistics: training, reluY: relu ? y.data : null };
+    this.saved = { x, ...statistics, batchStatistics: training, reluY: relu ? y.data : null };
     return y;
+  }
+
+  /** The running statistics as inference applies them, in float64: the mean and 1/√(variance + eps). */
+  inferenceStatistics(): { mean: Float64Array; invStd: Float64Array } {
+    return {
+      mean: Float64Array.from(this.runningMean!.data),
+      invStd: Float64Array.from(this.runningVar!.data, (v) => 1 / Math.sqrt(v + this.eps)),
+    };
   }
 
   backward(dy: Tensor): Tensor {

@@ -23,10 +23,15 @@ constexpr int64_t kMinChannels = 4, kMinChannelsGradInput = 12;
 // CIFAR ResNet-18's last stage at batch 32, 16.9 -> 12.5 ms a layer.
 constexpr int64_t kMinDirectPixels = 256;
 
+// Whether output rows `width` pixels wide fill more than half of the direct kernels' pixel tile.
+template <class Simd>
+bool fills_tile(int64_t width) {
+  return 2 * width > Simd::pixels_for(Simd::kMaxVectors);
+}
+
 template <class Simd>
 ConvAlgorithm forward_path(const Conv2dParams& p) {
-  if (direct::forward_fits(p, kMinChannels) && p.batch * p.out_h * p.out_w >= kMinDirectPixels &&
-      2 * p.out_w > Simd::pixels_for(Simd::kMaxVectors))
+  if (direct::forward_fits(p, kMinChannels) && p.batch * p.out_h * p.out_w >= kMinDirectPixels && fills_tile<Simd>(p.out_w))
     return ConvAlgorithm::direct;
   return conv_pointwise(p) ? ConvAlgorithm::pointwise : ConvAlgorithm::im2col;
 }
@@ -43,7 +48,7 @@ void grad_input(const Conv2dParams& p, const float* dy, const float* w, float* d
   // Each phase of a strided backward is about in_w / stride wide: on rows that fill at
   // most half a pixel tile, as in the forward, the GEMM path wins (ResNet-18's 256->512
   // 3x3/2 on 4x4 maps at batch 32: 9.2 -> 4.5 ms, AVX2, 1 thread, CPU time).
-  if (direct::grad_input_strided_fits(p, kMinChannelsGradInput) && 2 * (p.in_w / p.stride_w) > Simd::pixels_for(Simd::kMaxVectors))
+  if (direct::grad_input_strided_fits(p, kMinChannelsGradInput) && fills_tile<Simd>(p.in_w / p.stride_w))
     return direct::grad_input_strided<Simd>(p, dy, w, dx);
   if (direct::grad_input_rows_fits<Simd>(p, kMinChannelsGradInput)) return direct::grad_input_rows<Simd>(p, dy, w, dx);
   conv::grad_input_gemm(p, dy, w, dx, sgemm);

@@ -194,8 +194,9 @@ void sgemm_core(const GemmArgs& g);
 // take from a shared counter, each slice run start to end on one thread: one parallel
 // region a call. The plain schedule below opens two regions per K block (pack B, then
 // the tiles), and a 1x1 convolution on a 14x14 map at batch 1 (112 x 196 x 512) is about
-// 0.1 ms of work per region on two threads. A slice packs its own copy of A (or B), so
-// large products keep the plain schedule, where one packed B serves every thread.
+// 0.1 ms of work per region on two threads. A slice packs its own copy of B (and of A
+// when it is over 256 columns wide), so large products keep the plain schedule, where one
+// packed B serves every thread.
 // Slicing changes no bits: every element is the same k-ordered sum on any slice.
 constexpr int64_t kSliceMaxMacs = int64_t{1} << 28;
 constexpr int kSlicesPerThread = 4;

@@ -274,8 +274,11 @@ void forward_table(const Geometry& g, const float* x, float* y, int32_t* argmax)
   if (groups == 0)
     return dispatch::parallel_for(planes, g.grain(), [&](int64_t c0, int64_t c1) { table_planes<Acc>(g, t, x, y, argmax, c0, c1); });
   dispatch::parallel_for(groups, std::max<int64_t>(1, g.grain() / T::V), [&](int64_t u0, int64_t u1) {
-    std::vector<float> xt(g.in_plane * T::V), yt(g.out_plane * T::V);
-    std::vector<int32_t> at(argmax ? g.out_plane * T::V : 0);
+    // The running thread's buffers (each worker its own), kept at their largest size so
+    // that a call allocates nothing once warm.
+    thread_local std::vector<float> xt, yt;
+    thread_local std::vector<int32_t> at;
+    xt.resize(g.in_plane * T::V), yt.resize(g.out_plane * T::V), at.resize(argmax ? g.out_plane * T::V : 0);
     const typename T::I same = T::lane_offsets(0);  // every lane's window reads the same offset
     for (int64_t u = u0; u < u1; ++u) {
       const int64_t c0 = u * T::V;

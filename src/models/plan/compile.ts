@@ -310,12 +310,10 @@ export function compilePlan(topology: GraphTopology, options: CompileOptions = {
     } else if (layer instanceof BatchNorm2D && !taken(i)) {
       const next = soleReader(i);
       if (!taken(next) && nodes[next!].layer instanceof ReLU) {
-        const eps = layer.eps;
         absorbed.add(i);
         stepAt.set(next!, {
           kind: 'affine', nodes: [nodes[i].name, nodes[next!].name], inputs: [nodes[i].inputs[0]], output: next!,
-          mean: Float64Array.from(layer.runningMean!.data), invStd: Float64Array.from(layer.runningVar!.data, (v) => 1 / Math.sqrt(v + eps)),
-          gamma: Float32Array.from(layer.gamma!.value.data), beta: Float32Array.from(layer.beta!.value.data),
+          ...layer.inferenceStatistics(), gamma: Float32Array.from(layer.gamma!.value.data), beta: Float32Array.from(layer.beta!.value.data),
         });
       }
     } else if (layer instanceof Dense) {

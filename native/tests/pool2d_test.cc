@@ -4,6 +4,7 @@
 // (kernel = stride) whose backward runs dense, with argmax that leaves its tile; plus
 // determinism and out-of-range argmax.
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include "dispatch/kernels.h"
@@ -276,6 +277,38 @@ STRIATE_TEST(pool2d_small_maps_in_plane_groups_match_reference) {
           p.count_include_pad = include_pad;
           ok &= check_geometry(isa, p, threads, rng);
         }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
+// Max pooling without argmax takes overlapping windows row by row (driver.h,
+// max_by_rows), which must pick the same element as the window order: ties of +0 and -0
+// (the first wins), infinities, and NaN, which only the window order can place (a NaN
+// opening a window's later row is skipped there): planes with NaN fall back to it. Values
+// from a small set make ties in most windows; every other plane has no NaN.
+STRIATE_TEST(pool2d_max_by_rows_keeps_the_window_order_on_ties_and_nan) {
+  std::mt19937 rng(21);
+  const float kNan = std::numeric_limits<float>::quiet_NaN(), kInf = std::numeric_limits<float>::infinity();
+  const float with_nan[] = {kNan, -kInf, -1.0f, -0.0f, 0.0f, 1.0f, kInf, -0.0f};
+  // in_h, in_w, kernel, stride, pad, ceil
+  const int64_t shapes[][6] = {{28, 28, 3, 1, 1, 0}, {29, 57, 3, 2, 0, 1}, {13, 37, 3, 2, 1, 0}, {9, 20, 5, 2, 2, 1}, {17, 9, 2, 1, 0, 0}};
+  bool ok = true;
+  for (auto isa : isas_under_test())
+    for (int threads : {1, 2})
+      for (const auto& s : shapes) {
+        Pool2dParams p = geometry(2, 3, s[0], s[1], s[2], s[2], s[3], s[3], s[4], s[4], s[5] != 0);
+        const int64_t plane = p.in_h * p.in_w, planes = p.batch * p.channels, out = planes * p.out_h * p.out_w;
+        std::vector<float> x(planes * plane);
+        for (int64_t c = 0; c < planes; ++c)
+          for (int64_t e = 0; e < plane; ++e)
+            x[c * plane + e] = with_nan[std::uniform_int_distribution<int>(c % 2 ? 1 : 0, 7)(rng)];
+        std::vector<float> y(out), want(out);
+        std::vector<int32_t> arg(out);
+        reference::maxpool2d_fwd(p, x.data(), want.data(), arg.data());
+        dispatch::set_num_threads(threads);
+        dispatch::kernels_for(isa).maxpool2d_fwd(p, x.data(), y.data(), nullptr);
+        ok &= same(y.data(), want.data(), out * 4, "max y without argmax", describe(isa, p, threads));
+      }
   dispatch::set_num_threads(0);
   return ok;
 }

@@ -42,6 +42,7 @@ struct Avx512 {
   // max(a, 0) returns its second operand for NaN, so NaN counts as 0 as in Lane1::relu.
   static F relu(F a) { return _mm512_max_ps(a, _mm512_setzero_ps()); }
   static M gt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
+  static F larger(F best, F v) { return _mm512_max_ps(v, best); }
   static F select(M m, F t, F f) { return _mm512_mask_blend_ps(m, f, t); }
   static int count(M m) { return __builtin_popcount(m); }
   static I load_i(const int32_t* p) { return _mm512_loadu_si512(p); }

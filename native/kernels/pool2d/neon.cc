@@ -35,6 +35,8 @@ struct Neon {
   // A compare-and-select, not vmaxq (which propagates NaN), so NaN counts as 0 as in Lane1::relu.
   static F relu(F a) { return vbslq_f32(vcgtq_f32(a, vdupq_n_f32(0.0f)), a, vdupq_n_f32(0.0f)); }
   static M gt(F a, F b) { return vcgtq_f32(a, b); }
+  // Not vmaxq (NaN and signed zeros differ): v where v > best, as select(gt) gives.
+  static F larger(F best, F v) { return vbslq_f32(vcgtq_f32(v, best), v, best); }
   static F select(M m, F t, F f) { return vbslq_f32(m, t, f); }
   static int count(M m) { return static_cast<int>(vaddvq_u32(vshrq_n_u32(m, 31))); }
   static I load_i(const int32_t* p) { return vld1q_s32(p); }

@@ -42,6 +42,7 @@ struct Sse4 {
   // max(a, 0) returns its second operand for NaN, so NaN counts as 0 as in Lane1::relu.
   static F relu(F a) { return _mm_max_ps(a, _mm_setzero_ps()); }
   static M gt(F a, F b) { return _mm_cmp_ps(a, b, _CMP_GT_OQ); }
+  static F larger(F best, F v) { return _mm_max_ps(v, best); }
   static F select(M m, F t, F f) { return _mm_blendv_ps(f, t, m); }
   static int count(M m) { return __builtin_popcount(_mm_movemask_ps(m)); }
   static I load_i(const int32_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
@@ -89,6 +90,7 @@ struct Avx2 {
   static F div(F a, F b) { return _mm256_div_ps(a, b); }
   static F relu(F a) { return _mm256_max_ps(a, _mm256_setzero_ps()); }
   static M gt(F a, F b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+  static F larger(F best, F v) { return _mm256_max_ps(v, best); }
   static F select(M m, F t, F f) { return _mm256_blendv_ps(f, t, m); }
   static int count(M m) { return __builtin_popcount(_mm256_movemask_ps(m)); }
   static I load_i(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }

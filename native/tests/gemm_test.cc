@@ -1,5 +1,6 @@
 // Every ISA's sgemm against reference::sgemm on awkward shapes, all transposes,
 // alpha/beta, 1 and 2 threads, and bitwise determinism.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -109,6 +110,52 @@ STRIATE_TEST(gemm_special_paths_match_reference_and_plain_bits) {
         }
     }
   }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
+// The epilogue (row bias, then ReLU) gives the bits of the same product followed by a
+// pass over C, on every path: the plain schedule over several k blocks, with beta, A read
+// in place (n <= 256), B read in place (a few row strips), the sliced schedule (2-3
+// threads, small products), the swapped one (rows <= 64 against a wide transposed B),
+// and K = 0 (beta alone). The reference holds to the same rule.
+STRIATE_TEST(gemm_epilogue_gives_the_bits_of_a_pass_after) {
+  struct Shape {
+    bool tb;
+    int64_t m, n, k;
+    float beta;
+    int threads;
+  };
+  const Shape shapes[] = {{false, 70, 517, 700, 0.0f, 1}, {false, 70, 517, 700, 0.75f, 2}, {false, 13, 200, 65, 0.0f, 2},
+                          {false, 23, 3100, 300, 1.0f, 2}, {false, 151, 33, 17, 0.0f, 3}, {true, 33, 257, 300, 0.0f, 1},
+                          {true, 7, 19, 5, -0.5f, 2}, {false, 31, 47, 0, 0.5f, 1}};
+  std::mt19937 rng(77);
+  bool ok = true;
+  auto run = [&](auto sgemm, const Shape& s, bool relu, const char* who) {
+    const auto a = random_floats(std::max<int64_t>(1, s.m * s.k), rng), b = random_floats(std::max<int64_t>(1, s.n * s.k), rng);
+    const auto c0 = random_floats(s.m * s.n, rng), bias = random_floats(s.m, rng);
+    std::vector<float> want(c0), got(c0);
+    dispatch::set_num_threads(s.threads);
+    sgemm(GemmArgs{false, s.tb, s.m, s.n, s.k, 1.0f, a.data(), s.k, b.data(), s.tb ? s.k : s.n, s.beta, want.data(), s.n});
+    for (int64_t i = 0; i < s.m; ++i)
+      for (int64_t j = 0; j < s.n; ++j) {
+        float& v = want[i * s.n + j];
+        v += bias[i];
+        if (relu) v = std::max(0.0f, v);
+      }
+    sgemm(GemmArgs{false, s.tb, s.m, s.n, s.k, 1.0f, a.data(), s.k, b.data(), s.tb ? s.k : s.n, s.beta, got.data(), s.n,
+                   bias.data(), relu});
+    if (std::memcmp(got.data(), want.data(), want.size() * sizeof(float)) != 0) {
+      std::printf("  %s tb=%d m=%lld n=%lld k=%lld beta=%g relu=%d threads=%d: bits differ from the pass after\n", who, s.tb,
+                  (long long)s.m, (long long)s.n, (long long)s.k, s.beta, relu, s.threads);
+      ok = false;
+    }
+  };
+  for (const Shape& s : shapes)
+    for (bool relu : {false, true}) {
+      run(reference::sgemm, s, relu, "reference");
+      for (auto isa : isas_under_test()) run(dispatch::kernels_for(isa).sgemm, s, relu, dispatch::isa_name(isa));
+    }
   dispatch::set_num_threads(0);
   return ok;
 }

@@ -14,8 +14,9 @@
 // image and group is cols; per_image below); on smaller maps one GEMM per image would be
 // too narrow, so there im2col gathers a chunk of images like any kernel, except on a 1x1
 // map, where x and y are the matrices of one GEMM as they lie (pixel_matrices).
-// The forward's bias and epilogue (residual, ReLU) run in one pass over each image's
-// block of rows right after a GEMM that writes y, or inside the scatter of a chunk of images.
+// Where a GEMM writes y itself, the forward's bias and ReLU go into the SGEMM's stores
+// (gemm.h's epilogue); a residual to add takes one pass over the image's block of rows
+// after it (product_rows). A chunk of images finishes inside its scatter.
 // Threads: the forward and the input gradient give each thread whole chunks of images
 // when the batch has enough of them (for_chunks); otherwise the SGEMM threads itself and
 // im2col, col2im, gather and scatter run parallel_for over independent rows or planes.
@@ -257,17 +258,22 @@ void scatter_rows(const Conv2dParams& p, const Geometry& geo, const float* matri
   });
 }
 
-// Rows [rows, hwo] of one image's y (ld hwo) that a GEMM has just written: + b[row], then
-// the epilogue; `at` is where they start in y. One pass after the product: a fill of the
-// bias before it (read back by the GEMM) and then this pass cost 12-37% of a ResNet-50
-// 1x1 convolution with K = 64 over the bare SGEMM, this 10-22%. Finishing each tile
-// inside the SGEMM instead was slower still: the residual, read a tile at a time down
-// the rows, is out of cache.
-void finish_rows(const Conv2dParams& p, const Geometry& geo, const float* b, int64_t rows, float* y, int64_t at) {
-  if (!b && !p.has_epilogue()) return;
-  dispatch::parallel_for(rows, std::max<int64_t>(1, 8192 / geo.hwo), [&](int64_t r0, int64_t r1) {
+// One image's y [rows, cols] = w [rows, k] . src [k, cols], + b[row], through the
+// epilogue; `at` is where it starts in y. Without a residual the SGEMM adds the bias and
+// applies the ReLU as it stores each tile: the pass over y after the product that did so
+// cost 7-10% of DenseNet's and ResNet-50's 1x1 convolutions on 14x14 to 56x56 maps at
+// batch 1 (AVX2, 1 thread: 77-80 against 84-86 GFLOP/s for the bare SGEMM). A residual
+// is added in that pass still: read a tile at a time down the rows, it is out of cache
+// (12-37% over the bare SGEMM on ResNet-50's 1x1 convolutions with K = 64, the pass 10-22%).
+void product_rows(const Conv2dParams& p, const float* w, int64_t rows, int64_t k, const float* src,
+                  int64_t cols, const float* b, float* y, int64_t at, SgemmFn sgemm) {
+  const bool in_gemm = p.residual == nullptr;
+  sgemm({false, false, rows, cols, k, 1.0f, w, k, src, cols, 0.0f, y, cols, in_gemm ? b : nullptr,
+         in_gemm && p.activation == ConvActivation::relu});
+  if (in_gemm) return;
+  dispatch::parallel_for(rows, std::max<int64_t>(1, 8192 / cols), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r)
-      conv_finish(p, y + r * geo.hwo, 1, b ? b[r] : 0.0f, geo.hwo, y + r * geo.hwo, 1, at + r * geo.hwo);
+      conv_finish(p, y + r * cols, 1, b ? b[r] : 0.0f, cols, y + r * cols, 1, at + r * cols);
   });
 }
 
@@ -302,9 +308,8 @@ void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const f
       for (int64_t n = i0; n < i0 + count; ++n)
         for (int64_t g = 0; g < p.groups; ++g) {
           const int64_t at = n * geo.image_out + g * geo.cout_g * geo.hwo;
-          sgemm({false, false, geo.cout_g, geo.hwo, geo.cin_g, 1.0f, w + g * geo.cout_g * geo.k, geo.k,
-                 x + n * geo.image_in + g * geo.cin_g * geo.hw, geo.hw, 0.0f, y + at, geo.hwo});
-          finish_rows(p, geo, b ? b + g * geo.cout_g : nullptr, geo.cout_g, y + at, at);
+          product_rows(p, w + g * geo.cout_g * geo.k, geo.cout_g, geo.cin_g, x + n * geo.image_in + g * geo.cin_g * geo.hw,
+                       geo.hwo, b ? b + g * geo.cout_g : nullptr, y + at, at, sgemm);
         }
       return;
     }
@@ -318,8 +323,7 @@ void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const f
       const int64_t at = i0 * geo.image_out + g * geo.cout_g * geo.hwo;
       float* yg = y + at;
       if (count == 1) {
-        sgemm({false, false, geo.cout_g, len, geo.k, 1.0f, wg, geo.k, cols, len, 0.0f, yg, len});
-        finish_rows(p, geo, bg, geo.cout_g, yg, at);
+        product_rows(p, wg, geo.cout_g, geo.k, cols, len, bg, yg, at, sgemm);
       } else {
         sgemm({false, false, geo.cout_g, len, geo.k, 1.0f, wg, geo.k, cols, len, 0.0f, out, len});
         scatter_rows(p, geo, out, bg, count, yg, at);

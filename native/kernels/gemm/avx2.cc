@@ -24,7 +24,7 @@ inline __m256i lanes_below(int n) {
 // A_IN_PLACE: a is A itself (row r at a + r * lda) rather than a packed strip.
 template <int ROWS, int V, bool A_IN_PLACE>
 void tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_stride, float* c, int64_t ldc, float alpha,
-          float beta, int cols) {
+          float beta, int cols, const float* bias, bool relu) {
   __m256 acc[ROWS][V];
   for (int r = 0; r < ROWS; ++r) {
     for (int h = 0; h < V; ++h) acc[r][h] = _mm256_setzero_ps();
@@ -49,13 +49,18 @@ void tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_str
   }
   const __m256 va = _mm256_set1_ps(alpha);
   const __m256 vb = _mm256_set1_ps(beta);
+  // The epilogue (gemm.h): max(v, 0) is v > 0 ? v : 0, so NaN and -0 give +0.
+  auto finish = [&](__m256 v, int r) {
+    if (bias) v = _mm256_add_ps(v, _mm256_set1_ps(bias[r]));
+    return relu ? _mm256_max_ps(v, _mm256_setzero_ps()) : v;
+  };
   if (cols == 8 * V) {
     for (int r = 0; r < ROWS; ++r) {
       float* row = c + r * ldc;
       for (int h = 0; h < V; ++h) {
         const __m256 scaled = _mm256_mul_ps(va, acc[r][h]);
         _mm256_storeu_ps(row + 8 * h,
-                         beta == 0.0f ? scaled : _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8 * h), scaled));
+                         finish(beta == 0.0f ? scaled : _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8 * h), scaled), r));
       }
     }
     return;
@@ -67,7 +72,7 @@ void tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_str
       const __m256 scaled = _mm256_mul_ps(va, acc[r][h]);
       const __m256 out =
           beta == 0.0f ? scaled : _mm256_fmadd_ps(vb, _mm256_maskload_ps(row + 8 * h, mask[h]), scaled);
-      _mm256_maskstore_ps(row + 8 * h, mask[h], out);
+      _mm256_maskstore_ps(row + 8 * h, mask[h], finish(out, r));
     }
   }
 }
@@ -76,11 +81,11 @@ template <int ROWS>
 struct Tile {
   // lda > 0: A read in place; 0: a packed strip.
   static void run(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_stride, float* c, int64_t ldc,
-                  float alpha, float beta, int cols) {
-    if (lda > 0) return cols <= 8 ? tile<ROWS, 1, true>(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols)
-                                   : tile<ROWS, 2, true>(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols);
-    if (cols <= 8) return tile<ROWS, 1, false>(kc, a, 0, b, b_stride, c, ldc, alpha, beta, cols);
-    tile<ROWS, 2, false>(kc, a, 0, b, b_stride, c, ldc, alpha, beta, cols);
+                  float alpha, float beta, int cols, const float* bias, bool relu) {
+    if (lda > 0) return cols <= 8 ? tile<ROWS, 1, true>(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols, bias, relu)
+                                   : tile<ROWS, 2, true>(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols, bias, relu);
+    if (cols <= 8) return tile<ROWS, 1, false>(kc, a, 0, b, b_stride, c, ldc, alpha, beta, cols, bias, relu);
+    tile<ROWS, 2, false>(kc, a, 0, b, b_stride, c, ldc, alpha, beta, cols, bias, relu);
   }
 };
 
@@ -138,9 +143,9 @@ struct Kernel {
   static constexpr bool kReadsAInPlace = true;
 
   static void run(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_stride, float* c, int64_t ldc,
-                  float alpha, float beta, int rows, int cols) {
-    if (rows == MR) return Tile<MR>::run(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols);
-    run_rows<Tile, MR>(rows, kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols);
+                  float alpha, float beta, int rows, int cols, const float* bias, bool relu) {
+    if (rows == MR) return Tile<MR>::run(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols, bias, relu);
+    run_rows<Tile, MR>(rows, kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols, bias, relu);
   }
 };
 

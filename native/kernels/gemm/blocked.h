@@ -13,8 +13,10 @@
 // so the result does not depend on the thread count.
 //
 // Kernel provides MR, NR, KC, MC, NC and
-//   run(kc, a, lda, b, b_stride, c, ldc, alpha, beta, rows, cols):
-//     C[rows x cols] = alpha*A*B + beta*C, not reading C when beta == 0; a is a packed
+//   run(kc, a, lda, b, b_stride, c, ldc, alpha, beta, rows, cols, bias, relu):
+//     C[rows x cols] = alpha*A*B + beta*C, not reading C when beta == 0, then + bias[r]
+//     (when bias is given) and max(0, .) (when relu): the epilogue of gemm.h, which the
+//     driver asks for on the last k block only; a is a packed
 //     strip when lda == 0, else A itself (row r at a + r * lda; only when the Kernel
 //     sets kReadsAInPlace); row p of the B strip starts at b + p * b_stride (NR when
 //     packed, ldb when read in place).
@@ -143,12 +145,12 @@ void pack_a_block_transposed(const GemmArgs& g, int64_t i0, int64_t rows, int64_
   if (full * MR < rows) pack_a_strip<Kernel>(g, i0 + full * MR, rows - full * MR, p0, kc, dst + full * MR * kc);
 }
 
-// C = beta * C, the whole answer when K == 0 or alpha == 0.
+// C = beta * C (through the epilogue), the whole answer when K == 0 or alpha == 0.
 inline void scale_c(const GemmArgs& g) {
   dispatch::parallel_for(g.m, std::max<int64_t>(1, 16384 / g.n), [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
       float* row = g.c + i * g.ldc;
-      for (int64_t j = 0; j < g.n; ++j) row[j] = g.beta == 0.0f ? 0.0f : g.beta * row[j];
+      for (int64_t j = 0; j < g.n; ++j) row[j] = gemm_finish(g, i, g.beta == 0.0f ? 0.0f : g.beta * row[j]);
     }
   });
 }
@@ -181,7 +183,8 @@ void sgemm_swapped(const GemmArgs& g) {
   dispatch::parallel_for(g.n, 256, [&](int64_t j0, int64_t j1) {
     for (int64_t i = 0; i < g.m; ++i) {
       float* row = g.c + i * g.ldc;
-      for (int64_t j = j0; j < j1; ++j) row[j] = g.beta == 0.0f ? t[j * g.m + i] : t[j * g.m + i] + g.beta * row[j];
+      for (int64_t j = j0; j < j1; ++j)
+        row[j] = gemm_finish(g, i, g.beta == 0.0f ? t[j * g.m + i] : t[j * g.m + i] + g.beta * row[j]);
     }
   });
 }
@@ -227,6 +230,7 @@ bool sgemm_sliced(const GemmArgs& g) {
         part.m = i1 - i0;
         part.a = g.trans_a ? g.a + i0 : g.a + i0 * g.lda;
         part.c = g.c + i0 * g.ldc;
+        if (g.row_bias) part.row_bias = g.row_bias + i0;
       }
       sgemm_core<Kernel>(part);
     }
@@ -280,6 +284,7 @@ void sgemm_core(const GemmArgs& g) {
     for (int64_t pc = 0; pc < g.k; pc += kc_max) {
       const int64_t kc = std::min(kc_max, g.k - pc);
       const float beta = pc == 0 ? g.beta : 1.0f;
+      const bool last = pc + kc == g.k;  // the epilogue goes with the last k block's stores
 
       if (b_in_place) {
         if (nc % NR) pack_b_strip<Kernel>(g, pc, kc, jc + nc / NR * NR, nc % NR, b_pack + nc / NR * kc * NR);
@@ -338,7 +343,8 @@ void sgemm_core(const GemmArgs& g) {
             const bool in_place = b_in_place && cols == NR;
             const float* b_strip = in_place ? g.b + pc * g.ldb + jc + j0 : b_pack + js * kc * NR;
             Kernel::run(kc, a_strip, a_in_place ? g.lda : 0, b_strip, in_place ? g.ldb : NR, g.c + i0 * g.ldc + jc + j0,
-                        g.ldc, g.alpha, beta, static_cast<int>(rows), static_cast<int>(cols));
+                        g.ldc, g.alpha, beta, static_cast<int>(rows), static_cast<int>(cols),
+                        last && g.row_bias ? g.row_bias + i0 : nullptr, last && g.relu);
           }
         }
       });

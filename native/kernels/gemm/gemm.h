@@ -3,6 +3,10 @@
 //   op(B): [K, N], stored [K, N] (ldb >= N) or, transposed, [N, K] (ldb >= K)
 //   C:     [M, N] (ldc >= N)
 // beta == 0 means C is written without being read (NaNs in C do not propagate).
+// Then, optionally, each element of C gets its row's bias added and goes through a ReLU,
+// max(0, v) (NaN and -0 give +0), as the tile that holds it is stored: a convolution's
+// bias and activation without a pass over C after the product. The same floats as that
+// pass: c = relu((alpha * AB + beta * c) + row_bias[i]).
 #pragma once
 #include <cstdint>
 
@@ -20,7 +24,15 @@ struct GemmArgs {
   float beta = 0.0f;
   float* c = nullptr;
   int64_t ldc = 0;
+  const float* row_bias = nullptr;  // [M], or none
+  bool relu = false;
 };
+
+// The epilogue above for one element of row i.
+inline float gemm_finish(const GemmArgs& g, int64_t i, float v) {
+  if (g.row_bias) v += g.row_bias[i];
+  return g.relu ? (0.0f < v ? v : 0.0f) : v;
+}
 
 // The readable specification: three loops, float accumulation in k order.
 namespace reference { void sgemm(const GemmArgs& args); }

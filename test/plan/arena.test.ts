@@ -3,7 +3,7 @@
 // memory is reused once values die.
 import { describe, expect, it } from 'vitest';
 import * as st from '../../src/index.js';
-import { layoutArena, type ArenaStep } from '../../src/models/plan/arena.js';
+import { layoutArena, type ArenaStep, type Placements } from '../../src/models/plan/arena.js';
 import { expectClose } from '../helpers/compare.js';
 import { randomTensor } from '../helpers/random.js';
 
@@ -14,8 +14,11 @@ const { nn } = st;
  * block from its step to the last read of it or of anything derived from it through
  * non-arena steps (which may alias their inputs).
  */
-function checkNoLiveOverlap(steps: ArenaStep[], sizes: Map<number, number>, live: number[]): void {
-  const { offsets, overwritable } = layoutArena(steps, sizes, live);
+function checkNoLiveOverlap(steps: ArenaStep[], sizes: Map<number, number>, live: number[], within: Placements = new Map()): void {
+  const { offsets, overwritable } = layoutArena(steps, sizes, live, within);
+  // A placed value lies inside its host; it may share memory with its hosts and no other.
+  const hosts = (v: number): number[] => (within.has(v) ? [within.get(v)!.host, ...hosts(within.get(v)!.host)] : []);
+  for (const [v, { host, offset }] of within) expect(offsets.get(v), `value ${v} inside ${host}`).toBe(offsets.get(host)! + offset);
   const at = new Map(steps.map((s, k) => [s.output, k]));
   const lastRead = (v: number): number => {
     let last = live.includes(v) ? steps.length : at.get(v)!;
@@ -27,7 +30,7 @@ function checkNoLiveOverlap(steps: ArenaStep[], sizes: Map<number, number>, live
   const arena = steps.filter((s) => s.inArena).map((s) => s.output);
   for (const a of arena)
     for (const b of arena) {
-      if (a >= b) continue;
+      if (a >= b || hosts(a).includes(b) || hosts(b).includes(a)) continue;
       const overlapTime = at.get(a)! <= lastRead(b) && at.get(b)! <= lastRead(a);
       const [oa, ob] = [offsets.get(a)!, offsets.get(b)!];
       const overlapMemory = oa < ob + sizes.get(b)! && ob < oa + sizes.get(a)!;
@@ -79,6 +82,29 @@ describe('layoutArena', () => {
     checkNoLiveOverlap(steps, sizes, [5]);
   });
 
+  it('concatenation inputs placed inside it (one sample: a DenseNet block) share its block only', () => {
+    // 1 = pool(0); 2 = bn(1); 3 = conv(2); 4 = concat(1, 3); 5 = bn(4); 6 = conv(5); 7 = concat(4, 6); 8 = conv(7)
+    const steps: ArenaStep[] = [
+      { inputs: [0], output: 1, inArena: true },
+      { inputs: [1], output: 2, inArena: true },
+      { inputs: [2], output: 3, inArena: true },
+      { inputs: [1, 3], output: 4, inArena: true },
+      { inputs: [4], output: 5, inArena: true },
+      { inputs: [5], output: 6, inArena: true },
+      { inputs: [4, 6], output: 7, inArena: true },
+      { inputs: [7], output: 8, inArena: true },
+    ];
+    const sizes = new Map([[1, 8], [2, 8], [3, 4], [4, 12], [5, 12], [6, 4], [7, 16], [8, 5]]);
+    const within: Placements = new Map([[1, { host: 4, offset: 0 }], [3, { host: 4, offset: 8 }], [4, { host: 7, offset: 0 }], [6, { host: 7, offset: 12 }]]);
+    const layout = layoutArena(steps, sizes, [8], within);
+    // 7's block lives from step 0 (1 is written there) to step 7: 2, 5 and 8 go elsewhere.
+    expect(layout.offsets.get(1)).toBe(layout.offsets.get(7));
+    expect(layout.offsets.get(6)).toBe(layout.offsets.get(7)! + 12);
+    checkNoLiveOverlap(steps, sizes, [8], within);
+    // Without the placements every value has its own block again.
+    checkNoLiveOverlap(steps, sizes, [8]);
+  });
+
   it('random DAGs: no two live values share memory', () => {
     let seed = 1;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
@@ -92,6 +118,20 @@ describe('layoutArena', () => {
         sizes.set(v, 1 + rand(9));
       }
       checkNoLiveOverlap(steps, sizes, [12]);
+      // As the plan places a concatenation's inputs: arena values it reads once, in input
+      // order, each in the first arena step that reads it and is at least as large as all its inputs.
+      const within = new Map<number, { host: number; offset: number }>();
+      for (const s of steps) {
+        if (!s.inArena) continue;
+        const total = s.inputs.reduce((a, v) => a + (sizes.get(v) ?? 1), 0);
+        sizes.set(s.output, Math.max(sizes.get(s.output)!, total));
+        let offset = 0;
+        for (const v of s.inputs) {
+          if (steps.some((t) => t.output === v && t.inArena) && !within.has(v)) within.set(v, { host: s.output, offset });
+          offset += sizes.get(v) ?? 1;
+        }
+      }
+      checkNoLiveOverlap(steps, sizes, [12], within);
     }
   });
 });

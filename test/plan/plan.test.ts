@@ -105,6 +105,44 @@ describe('graph.compile', () => {
     }
   });
 
+  it('for one sample, writes the values a channel concatenation reads straight into their parts of it', () => {
+    const g = new st.Graph({ seed: 12 });
+    const x = g.input([3, 6, 7]);
+    const conv = (c: number, t: st.GraphNode) => g.add(new nn.Conv2D({ filters: c, kernelSize: 3, padding: 1 }), t);
+    const stem = g.add(new nn.MaxPool2D({ kernelSize: 3, stride: 1, padding: 1 }), conv(4, x));
+    // A DenseNet block: each concatenation the first part of the next.
+    const placed = [stem];
+    let features = stem, grown = stem;
+    for (let layer = 0; layer < 3; layer++) {
+      grown = conv(2, g.add(new nn.ReLU(), g.add(new nn.BatchNorm2D(), features)));
+      placed.push(features, grown);
+      features = g.add(new nn.Concat(), features, grown);
+    }
+    // Copied, not placed: the graph's input, a value twice in one concatenation, one that the
+    // block's last concatenation has taken (grown), and a ReLU's output (not in the arena).
+    const a = conv(3, features);
+    const relu = g.add(new nn.ReLU(), g.add(new nn.Add(), a, a));
+    const mixed = g.add(new nn.Concat(), x, a, grown, features, a, relu);
+    const model = g.output(g.add(new nn.Dense({ units: 4 }), g.add(new nn.Flatten(), g.add(new nn.AvgPool2D({ kernelSize: 2 }), mixed))));
+    randomizeBatchNorms(model, 13);
+    const plan = model.compile({ batchSize: 1 });
+    const inside = (v: st.GraphNode, host: st.GraphNode, batch: number) => {
+      const ranges = plan.arenaRanges(batch);
+      const [b0, e0] = ranges.get(v.name)!, [b1, e1] = ranges.get(host.name)!;
+      return b0 >= b1 && e0 <= e1;
+    };
+    for (const v of placed.slice(1)) {
+      expect(inside(v, features, 1), `${v.name} inside ${features.name} for one sample`).toBe(true);
+      expect(inside(v, features, 2), `${v.name} apart at batch 2`).toBe(false);
+    }
+    expect(inside(features, mixed, 1)).toBe(true);
+    expect(inside(a, mixed, 1)).toBe(false);
+    for (const n of [1, 2, 1]) {
+      const input = randomTensor([n, 3, 6, 7], 30 + n);
+      expectClose(model.predictSync(input).data, model.forward(input).data, 1e-5, `batch ${n}`);
+    }
+  });
+
   it('a batch norm with no convolution before it runs with its ReLU in one pass, with the bits of the two layers', () => {
     const g = new st.Graph({ seed: 8 });
     const x = g.input([5, 3, 7]);

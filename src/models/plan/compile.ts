@@ -10,7 +10,9 @@
  *   4. put the outputs of the convolutions, batch norms, concatenations and pools into
  *      one preallocated arena laid out by liveness (arena.ts); every other layer writes
  *      into the arrays it keeps from call to call or over its input, so a pass allocates
- *      no buffers after the first;
+ *      no buffers after the first. For one sample, the arena values a channel
+ *      concatenation reads are written straight into their parts of it, which then
+ *      copies nothing (DenseNet's and GoogLeNet's concatenations; see concatPlacements);
  *   5. pick each convolution's algorithm for the plan's batch size and thread count:
  *      Winograd F(4×4, 3×3) or F(2×2, 3×3) for 3×3 stride-1 convolutions where the native
  *      cost model predicts it 1.2× faster (its weights transformed here, once), else
@@ -35,7 +37,7 @@ import { layerFromConfig } from '../../nn/registry.js';
 import { conv2dFused, type Conv2dOptions } from '../../ops/conv.js';
 import { batchNorm } from '../../ops/elementwise.js';
 import { Tensor, type Shape } from '../../tensor.js';
-import { layoutArena, type ArenaLayout } from './arena.js';
+import { layoutArena, type ArenaLayout, type ArenaStep, type Placements } from './arena.js';
 import { foldBatchNorm } from './fold.js';
 import { trimDeadTaps } from './trim.js';
 import { conv2dWinograd, convAlgorithm, winogradApplies, winogradWeights, type ConvAlgorithm, type WinogradWeights } from './winograd.js';
@@ -136,6 +138,9 @@ export class InferencePlan {
   readonly threads: number | undefined;
   private arena = new Float32Array(0);
   private readonly layout: ArenaLayout;
+  /** The layout for one sample, with concatenation inputs inside their concatenations. */
+  private readonly single: ArenaLayout;
+  private readonly placements: Placements;
 
   /** @internal */
   constructor(
@@ -147,19 +152,26 @@ export class InferencePlan {
     this.threads = options.threads;
     const sizes = new Map<number, number>();
     for (const s of steps) sizes.set(s.output, topology.nodes[s.output].shape.reduce((a, d) => a * d, 1));
-    this.layout = layoutArena(
-      steps.map((s) => ({ inputs: s.kind === 'conv' ? [s.input, ...(s.residual === undefined ? [] : [s.residual])] : s.inputs, output: s.output, inArena: s.kind !== 'layer' || s.inArena })),
-      sizes, [topology.output],
-    );
+    const arenaSteps = steps.map((s) => ({
+      inputs: s.kind === 'conv' ? [s.input, ...(s.residual === undefined ? [] : [s.residual])] : s.inputs,
+      output: s.output, inArena: s.kind !== 'layer' || s.inArena,
+    }));
+    this.layout = layoutArena(arenaSteps, sizes, [topology.output]);
+    this.placements = concatPlacements(steps, arenaSteps, (v) => topology.nodes[v].shape.reduce((a, d) => a * d, 1));
+    this.single = this.placements.size === 0 ? this.layout : layoutArena(arenaSteps, sizes, [topology.output], this.placements);
     if (this.layout.size * this.batchSize > MAX_ELEMENTS)
       throw new RangeError(
         `compile: batchSize ${this.batchSize} is too large: the arena would hold ${this.layout.size} values per sample times it, ` +
           `more than the ${MAX_ELEMENTS} a Float32Array can hold`,
       );
-    this.arena = new Float32Array(this.layout.size * this.batchSize);
+    this.arena = new Float32Array(this.batchSize === 1 ? this.single.size : this.layout.size * this.batchSize);
   }
 
-  /** Floats in the arena per sample (its size is this times the largest batch run). */
+  private layoutFor(batch: number): ArenaLayout {
+    return batch === 1 ? this.single : this.layout;
+  }
+
+  /** Floats in the arena per sample (its size is this times the largest batch run; less for one sample). */
   get arenaFloatsPerSample(): number {
     return this.layout.size;
   }
@@ -167,7 +179,7 @@ export class InferencePlan {
   /** Where each arena value lies for a batch of `batch`: [start, end) in floats, by node name. */
   arenaRanges(batch: number): Map<string, [number, number]> {
     const out = new Map<string, [number, number]>();
-    for (const [v, offset] of this.layout.offsets) {
+    for (const [v, offset] of this.layoutFor(batch).offsets) {
       const size = this.topology.nodes[v].shape.reduce((a, d) => a * d, 1);
       out.set(this.topology.nodes[v].name, [offset * batch, (offset + size) * batch]);
     }
@@ -191,12 +203,13 @@ export class InferencePlan {
   private pass(xs: readonly Tensor[]): Tensor {
     const { nodes, inputs, output } = this.topology;
     const batch = xs[0].shape[0];
-    if (this.arena.length < this.layout.size * batch) this.arena = new Float32Array(this.layout.size * batch);
+    const layout = this.layoutFor(batch);
+    if (this.arena.length < layout.size * batch) this.arena = new Float32Array(layout.size * batch);
     const values: (Tensor | undefined)[] = new Array(nodes.length);
     inputs.forEach((index, k) => (values[index] = xs[k]));
     // The arena slice of value v, for this batch.
     const slot = (v: number) => {
-      const offset = this.layout.offsets.get(v)! * batch;
+      const offset = layout.offsets.get(v)! * batch;
       return this.arena.subarray(offset, offset + batch * nodes[v].shape.reduce((a, d) => a * d, 1));
     };
     this.steps.forEach((step, k) => {
@@ -215,8 +228,20 @@ export class InferencePlan {
         values[step.output] = new Tensor(out, x.shape);
         return;
       }
+      if (layout === this.single && step.inputs.some((v) => this.placements.get(v)?.host === step.output)) {
+        // A concatenation whose placed inputs already lie in their parts of it: the others are copied in.
+        const out = slot(step.output);
+        let at = 0;
+        for (const v of step.inputs) {
+          const x = values[v]!;
+          if (x.data.buffer !== out.buffer || x.data.byteOffset !== out.byteOffset + 4 * at) out.set(x.data, at);
+          at += x.size;
+        }
+        values[step.output] = new Tensor(out, [batch, ...nodes[step.output].shape]);
+        return;
+      }
       const y = step.layer.forwardFrom(step.inputs.map((i) => values[i]!), {
-        training: false, transient: { overwritable: this.layout.overwritable[k], ...(step.inArena ? { out: slot(step.output) } : {}) },
+        training: false, transient: { overwritable: layout.overwritable[k], ...(step.inArena ? { out: slot(step.output) } : {}) },
       });
       const want = [batch, ...nodes[step.output].shape];
       if (y.shape.length !== want.length || y.shape.some((d, i) => d !== want[i]))
@@ -225,6 +250,30 @@ export class InferencePlan {
     });
     return values[output]!;
   }
+}
+
+/**
+ * Where the inputs of channel concatenations go for one sample: inside the concatenation,
+ * at their channel offset, each input that a step writes into the arena (a convolution, a
+ * batch norm, a pool, another concatenation), that this concatenation reads once, and
+ * that no earlier concatenation has taken. At batch 1 an NCHW channel concatenation is
+ * its inputs end to end, so DenseNet's block of concatenations becomes one buffer that
+ * each layer's 32 new channels are written into, and GoogLeNet's branches write their
+ * parts of the inception output: DenseNet-121 at 3×224×224 copied about 45 MB a pass.
+ */
+function concatPlacements(steps: readonly PlanStep[], arenaSteps: readonly ArenaStep[], sizeOf: (v: number) => number): Placements {
+  const placements = new Map<number, { host: number; offset: number }>();
+  const inArena = new Set(arenaSteps.filter((s) => s.inArena).map((s) => s.output));
+  for (const step of steps) {
+    if (step.kind !== 'layer' || !step.inArena || !(step.layer instanceof Concat) || step.layer.axis !== 1) continue;
+    let offset = 0;
+    for (const v of step.inputs) {
+      if (inArena.has(v) && !placements.has(v) && step.inputs.indexOf(v) === step.inputs.lastIndexOf(v))
+        placements.set(v, { host: step.output, offset });
+      offset += sizeOf(v);
+    }
+  }
+  return placements;
 }
 
 /** A convolution's algorithm under the `convAlgorithm` option, for input `xShape` at `threads` (default: the current count). */

@@ -56,6 +56,10 @@ export interface NativeAddon {
   /** The same with the epilogue after the shape: y = act(conv + b + residual); activation 0 none, 1 ReLU. */
   conv2dForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array,
     ...shapeThenEpilogue: [...shape: number[], residual: Float32Array | null, activation: number]): void;
+  /** And x through a batch norm (these inference statistics, each Cin long) and a ReLU first. */
+  conv2dForward(x: Float32Array, w: Float32Array, b: Float32Array | null, y: Float32Array,
+    ...shapeThenFusions: [...shape: number[], residual: Float32Array | null, activation: number,
+      mean: Float64Array, invStd: Float64Array, gamma: Float32Array, beta: Float32Array]): void;
   conv2dGradInput(dy: Float32Array, w: Float32Array, dx: Float32Array, ...shape: number[]): void;
   conv2dGradWeight(x: Float32Array, dy: Float32Array, dw: Float32Array, db: Float32Array | null, ...shape: number[]): void;
   /** u [(tile+2)², Cout, Cin] = G w Gᵀ for w [Cout, Cin, 3, 3]: Winograd F(tile×tile, 3×3)'s weights; tile 2 or 4. */

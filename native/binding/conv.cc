@@ -1,4 +1,4 @@
-// conv2dForward(x, w, b | null, y, ...shape[, residual | null, activation])
+// conv2dForward(x, w, b | null, y, ...shape[, residual | null, activation[, mean, invStd, gamma, beta]])
 // conv2dGradInput(dy, w, dx, ...shape)
 // conv2dGradWeight(x, dy, dw, db | null, ...shape)
 // conv2dWinogradWeights(w, u, Cout, Cin, tile)          u = winograd_weights(w), tile 2 or 4
@@ -6,9 +6,13 @@
 // conv2dAlgorithm(winograd, ...shape)                   the forward's algorithm, by name
 // where shape = N, Cin, H, W, Cout, kH, kW, strideH, strideW, padTop, padBottom,
 // padLeft, padRight, dilationH, dilationW, groups. The forward's optional epilogue:
-// residual y-sized (added after the bias), activation 0 none or 1 ReLU (conv2d.h).
+// residual y-sized (added after the bias), activation 0 none or 1 ReLU (conv2d.h); its
+// optional prologue: x through a batch norm with these statistics and a ReLU first
+// (Float64Array mean and invStd, Float32Array gamma and beta, each Cin long).
 // The TS op has validated everything;
 // this re-checks what would make the kernel read or write out of bounds.
+#include <vector>
+
 #include "binding/args.h"
 #include "binding/exports.h"
 #include "dispatch/kernels.h"
@@ -78,6 +82,18 @@ Napi::Value conv2d_forward(const Napi::CallbackInfo& info) {
   const float* b = optional_array(info, 2, op, "b", p.out_channels);
   float* y = float_array(info, 3, op, "y", y_size(p));
   read_epilogue(info, 20, op, y, &p);  // after the 16 shape numbers (indices 4..19)
+  // The prologue's per-channel maps, kept at their largest size like the kernels' scratch.
+  thread_local std::vector<ChannelAffine> norm;
+  if (info.Length() > 22) {
+    const int64_t c = p.in_channels;
+    const double* mean = exact_doubles(info, 22, op, "mean", c);
+    const double* inv_std = exact_doubles(info, 23, op, "invStd", c);
+    const float* gamma = exact_floats(info, 24, op, "gamma", c);
+    const float* beta = exact_floats(info, 25, op, "beta", c);
+    norm.resize(c);
+    for (int64_t i = 0; i < c; ++i) norm[i] = bn_affine(mean[i], inv_std[i], gamma[i], beta[i]);
+    p.input_norm = norm.data();
+  }
   dispatch::kernels().conv2d_forward(p, x, w, b, y);
   return info.Env().Undefined();
 }

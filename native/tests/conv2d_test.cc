@@ -1,5 +1,6 @@
 // Every ISA's conv2d forward, grad input and grad weight (+ bias) against reference.cc,
 // on random and hand-picked awkward shapes, at 1 and 2 threads; and bitwise determinism.
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -441,6 +442,59 @@ STRIATE_TEST(conv2d_epilogue_matches_unfused_on_every_isa) {
             }
           }
       }
+  }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
+// The forward's prologue (a batch norm and a ReLU on x, input_norm) gives the bits of
+// batch_norm_fwd with the ReLU and then the plain call, on every ISA and path: normalised
+// as the SGEMM packs x (1x1 image by image, several threads), or through a normalised
+// copy (1x1 on small maps gathered, on a 1x1 map, groups, im2col, a 3x3 that would run
+// the direct kernels), with and without the epilogue.
+STRIATE_TEST(conv2d_input_norm_gives_the_bits_of_batch_norm_first) {
+  std::mt19937 rng(31);
+  const Case shapes[] = {{1, 37, 9, 11, 19, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}, {1, 300, 16, 16, 13, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+                         {3, 20, 5, 5, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},  {4, 33, 3, 3, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+                         {5, 16, 1, 1, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},  {2, 12, 8, 9, 18, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 3},
+                         {1, 16, 12, 12, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}, {2, 7, 10, 6, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1}};
+  bool ok = true;
+  for (const Case& c : shapes) {
+    Conv2dParams p;
+    p.batch = c.n, p.in_channels = c.cin, p.in_h = c.h, p.in_w = c.w, p.out_channels = c.cout;
+    p.kernel_h = c.kh, p.kernel_w = c.kw, p.stride_h = c.sh, p.stride_w = c.sw;
+    p.pad_top = c.pt, p.pad_bottom = c.pb, p.pad_left = c.pl, p.pad_right = c.pr;
+    p.dilation_h = c.dh, p.dilation_w = c.dw, p.groups = c.groups;
+    conv2d_output_size(&p);
+    const size_t xs = c.n * c.cin * c.h * c.w, ws = c.cout * (c.cin / c.groups) * c.kh * c.kw;
+    const size_t ys = c.n * c.cout * p.out_h * p.out_w;
+    const auto x = random_floats(xs, rng), w = random_floats(ws, rng), b = random_floats(c.cout, rng);
+    const auto r = random_floats(ys, rng), gamma = random_floats(c.cin, rng), beta = random_floats(c.cin, rng);
+    std::vector<double> mean(c.cin), inv_std(c.cin);
+    std::vector<ChannelAffine> norm(c.cin);
+    for (int64_t i = 0; i < c.cin; ++i) {
+      mean[i] = 0.3 * random_floats(1, rng)[0], inv_std[i] = 0.5 + std::abs(random_floats(1, rng)[0]);
+      norm[i] = bn_affine(mean[i], inv_std[i], gamma[i], beta[i]);
+    }
+    for (bool epilogue : {false, true})
+      for (auto isa : isas_under_test())
+        for (int threads : {1, 2}) {
+          dispatch::set_num_threads(threads);
+          const auto k = dispatch::kernels_for(isa);
+          Conv2dParams q = p;
+          if (epilogue) q.residual = r.data(), q.activation = ConvActivation::relu;
+          std::vector<float> normalized(xs), want(ys), got(ys, std::nanf(""));
+          k.batch_norm_fwd(c.n, c.cin, c.h * c.w, x.data(), mean.data(), inv_std.data(), gamma.data(), beta.data(), true,
+                           normalized.data());
+          k.conv2d_forward(q, normalized.data(), w.data(), b.data(), want.data());
+          q.input_norm = norm.data();
+          k.conv2d_forward(q, x.data(), w.data(), b.data(), got.data());
+          if (std::memcmp(got.data(), want.data(), ys * sizeof(float)) != 0) {
+            std::printf("  %s threads=%d epilogue=%d %s: differs from batch norm, then conv\n", dispatch::isa_name(isa),
+                        threads, int(epilogue), describe(c).c_str());
+            ok = false;
+          }
+        }
   }
   dispatch::set_num_threads(0);
   return ok;

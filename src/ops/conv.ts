@@ -84,12 +84,27 @@ export function conv2d(x: Tensor, w: Tensor, b?: Tensor | null, options: Conv2dO
   return forward('conv2d', 2, x, w, b, options, out);
 }
 
-/** What `conv2dFused` applies to each output after the bias. */
+/** What `conv2dFused` applies to each output after the bias (and to x before the convolution). */
 export interface Conv2dEpilogue {
   /** Added after the bias: a tensor of the output's shape (a residual shortcut), sharing no memory with `out`. */
   residual?: Tensor | null;
   /** Applied last; default 'none'. */
   activation?: 'none' | 'relu';
+  /**
+   * Before the convolution, x through a batch norm with these inference statistics (each
+   * Cin long) and a ReLU, as the batch norm layer and the ReLU give them: DenseNet's
+   * BN → ReLU → 1×1 convolution in one call, the normalised x never written out (on the
+   * 1×1 path image by image; the other paths normalise a copy first).
+   */
+  inputNorm?: Conv2dInputNorm | null;
+}
+
+/** A batch norm's inference statistics and parameters: y = gamma·(x − mean)·invStd + beta per channel. */
+export interface Conv2dInputNorm {
+  mean: Float64Array;
+  invStd: Float64Array;
+  gamma: Float32Array;
+  beta: Float32Array;
 }
 
 /**
@@ -118,10 +133,26 @@ export function conv2dFused(x: Tensor, w: Tensor, b: Tensor | null | undefined, 
       throw new RangeError(`${op}: epilogue.residual must be the output shape ${formatShape(shape)}, got ${formatShape(epilogue.residual.shape)}`);
     residual = epilogue.residual.data;
   }
+  const norm = epilogue.inputNorm ?? null;
+  if (norm !== null) checkInputNorm(op, norm, g.inChannels);
   const inputs = [x.data, w.data, ...(bias ? [bias] : []), ...(residual ? [residual] : [])];
   const y = outputArray(op, 'out', out, shape.reduce((a, d) => a * d, 1), Float32Array, inputs);
-  native.conv2dForward(x.data, w.data, bias, y, ...nativeShape(g), residual, activation === 'relu' ? 1 : 0);
+  if (norm === null) native.conv2dForward(x.data, w.data, bias, y, ...nativeShape(g), residual, activation === 'relu' ? 1 : 0);
+  else
+    native.conv2dForward(x.data, w.data, bias, y, ...nativeShape(g), residual, activation === 'relu' ? 1 : 0,
+      norm.mean, norm.invStd, norm.gamma, norm.beta);
   return new Tensor(y, shape);
+}
+
+function checkInputNorm(op: string, norm: Conv2dInputNorm, channels: number): void {
+  if (typeof norm !== 'object') throw new TypeError(`${op}: epilogue.inputNorm must be an object, got ${String(norm)}`);
+  const fields = [['mean', Float64Array], ['invStd', Float64Array], ['gamma', Float32Array], ['beta', Float32Array]] as const;
+  for (const [name, type] of fields) {
+    const a: unknown = norm[name];
+    if (!(a instanceof type)) throw new TypeError(`${op}: epilogue.inputNorm.${name} must be a ${type.name}`);
+    if (a.length !== channels)
+      throw new RangeError(`${op}: epilogue.inputNorm.${name} must have Cin = ${channels} elements, got ${a.length}`);
+  }
 }
 
 function sameDims(a: Shape, b: readonly number[]): boolean {

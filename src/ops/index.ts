@@ -1,7 +1,7 @@
 export { matmul, gemm, type TransposeOptions, type GemmOptions } from './gemm.js';
 export {
   conv2d, conv2dFused, conv2dGradInput, conv2dGradWeight, conv2dOutputShape, conv1d, conv1dGradInput, conv1dGradWeight,
-  type Conv2dOptions, type Conv1dOptions, type Conv2dPadding, type Conv1dPadding, type Conv2dEpilogue,
+  type Conv2dOptions, type Conv1dOptions, type Conv2dPadding, type Conv1dPadding, type Conv2dEpilogue, type Conv2dInputNorm,
 } from './conv.js';
 export {
   maxPool2d, maxPool2dWithArgmax, maxPool2dGrad, avgPool2d, avgPool2dGrad, stochasticPool2d, stochasticPool2dGrad,

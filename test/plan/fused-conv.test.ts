@@ -1,9 +1,11 @@
 // conv2dFused (the inference plan's conv + bias + residual Add + ReLU in one native call)
 // against conv2d, then add, then ReLU: the same bits, on shapes that reach the 1x1 GEMM,
 // im2col with one and several images, groups and the direct kernels, with odd channel
-// counts and rows that do not fill a register tile.
+// counts and rows that do not fill a register tile. Its input norm (a batch norm and a
+// ReLU on x first) against batchNorm with the ReLU, then the call without it.
 import { describe, expect, it } from 'vitest';
 import * as st from '../../src/index.js';
+import { batchNorm } from '../../src/ops/elementwise.js';
 import { randomTensor } from '../helpers/random.js';
 
 type Case = { x: number[]; w: number[]; options: st.ops.Conv2dOptions };
@@ -40,6 +42,39 @@ describe('conv2dFused', () => {
       expect(onlyRelu.data.some((v) => v === 0) && onlyRelu.data.some((v) => v > 0)).toBe(true);
     });
   }
+
+  const norm = (c: number, seed: number): st.ops.Conv2dInputNorm => {
+    const r = randomTensor([4, c], seed).data;
+    return {
+      mean: Float64Array.from(r.subarray(0, c), (v) => 0.3 * v), invStd: Float64Array.from(r.subarray(c, 2 * c), (v) => 0.6 + Math.abs(v)),
+      gamma: r.slice(2 * c, 3 * c), beta: r.slice(3 * c),
+    };
+  };
+  // 1x1 image by image (normalised as the GEMM packs x), on small maps gathered, on a 1x1
+  // map, with groups, and a 3x3 (a normalised copy of x first).
+  for (const [xs, ws, options] of [
+    [[1, 37, 9, 11], [19, 37, 1, 1], {}], [[2, 64, 12, 12], [40, 64, 1, 1], {}], [[3, 20, 3, 3], [9, 20, 1, 1], {}],
+    [[4, 16, 1, 1], [24, 16, 1, 1], {}], [[2, 12, 8, 9], [18, 4, 1, 1], { groups: 3 }], [[1, 16, 12, 12], [32, 16, 3, 3], { padding: 1 }],
+  ] as [number[], number[], st.ops.Conv2dOptions][])
+    it(`x=[${xs}] w=[${ws}] ${JSON.stringify(options)}: the input norm equals batchNorm + ReLU, then the call without it, bit for bit`, () => {
+      const x = randomTensor(xs, 5), w = randomTensor(ws, 6), b = randomTensor([ws[0]], 7), n = norm(xs[1], 8);
+      const normalized = new Float32Array(x.size);
+      batchNorm(x.data, normalized, xs[0], xs[1], xs[2] * xs[3], n.mean, n.invStd, n.gamma, n.beta, true);
+      const want = st.ops.conv2dFused(new st.Tensor(normalized, x.shape), w, b, options, { activation: 'relu' });
+      const got = st.ops.conv2dFused(x, w, b, options, { activation: 'relu', inputNorm: n });
+      expect(Buffer.from(got.data.buffer).equals(Buffer.from(want.data.buffer))).toBe(true);
+      expect(normalized.some((v) => v === 0) && got.data.some((v) => v > 0)).toBe(true);
+    });
+
+  it('rejects an input norm of the wrong types or lengths, and Winograd takes none', async () => {
+    const x = randomTensor([1, 3, 5, 5], 1), w = randomTensor([4, 3, 1, 1], 2), n = norm(3, 3);
+    expect(() => st.ops.conv2dFused(x, w, null, {}, { inputNorm: { ...n, mean: new Float32Array(3) as unknown as Float64Array } }))
+      .toThrow(/inputNorm.mean must be a Float64Array/);
+    expect(() => st.ops.conv2dFused(x, w, null, {}, { inputNorm: { ...n, beta: new Float32Array(4) } })).toThrow(/inputNorm.beta must have Cin = 3 elements, got 4/);
+    const { conv2dWinograd, winogradWeights } = await import('../../src/models/plan/winograd.js');
+    const u = winogradWeights(randomTensor([4, 3, 3, 3], 4), 2);
+    expect(() => conv2dWinograd(x, u, null, { padding: 1 }, { inputNorm: n })).toThrow(/Winograd takes none/);
+  });
 
   it('rejects a residual of the wrong shape, one sharing memory with out, and an unknown activation', () => {
     const x = randomTensor([1, 3, 5, 5], 1), w = randomTensor([4, 3, 3, 3], 2);

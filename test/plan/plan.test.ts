@@ -143,6 +143,29 @@ describe('graph.compile', () => {
     }
   });
 
+  it('runs a batch norm + ReLU that only a 1x1 convolution reads inside that convolution', () => {
+    // DenseNet's layers: BN → ReLU → 1x1 conv (fused), BN → ReLU → 3x3 conv (a 3x3 takes
+    // no input norm: an AffineStep), and a BN + ReLU that two layers read (an AffineStep).
+    const g = new st.Graph({ seed: 14 });
+    const x = g.input([6, 7, 9]);
+    const pre = (t: st.GraphNode) => g.add(new nn.ReLU(), g.add(new nn.BatchNorm2D(), t));
+    const a = g.add(new nn.Conv2D({ filters: 8, kernelSize: 1 }), pre(x));
+    const c = g.add(new nn.Concat(), x, a);
+    const d = g.add(new nn.Concat(), c, g.add(new nn.Conv2D({ filters: 5, kernelSize: 3, padding: 1 }), pre(c)));
+    const shared = pre(d);
+    const both = g.add(new nn.Concat(), g.add(new nn.Conv2D({ filters: 3, kernelSize: 1 }), shared), shared);
+    const model = g.output(g.add(new nn.Dense({ units: 4 }), g.add(new nn.Flatten(), both)));
+    randomizeBatchNorms(model, 15);
+    const plan = model.compile({ batchSize: 2 });
+    const kinds = plan.steps.map((s) => (s.kind === 'conv' && s.inputNorm ? 'conv+norm' : s.kind));
+    expect(kinds).toEqual(['conv+norm', 'layer', 'affine', 'conv', 'layer', 'affine', 'conv', 'layer', 'layer', 'layer']);
+    expect(plan.steps[0].nodes.map((n) => n.replace(/_\d+$/, ''))).toEqual(['conv2d', 'batchNorm2d', 'relu']);
+    for (const n of [1, 2, 3]) {
+      const input = randomTensor([n, 6, 7, 9], 50 + n);
+      expectClose(model.predictSync(input).data, model.forward(input).data, 1e-5, `batch ${n}`);
+    }
+  });
+
   it('a batch norm with no convolution before it runs with its ReLU in one pass, with the bits of the two layers', () => {
     const g = new st.Graph({ seed: 8 });
     const x = g.input([5, 3, 7]);

@@ -31,7 +31,8 @@ bool fills_tile(int64_t width) {
 
 template <class Simd>
 ConvAlgorithm forward_path(const Conv2dParams& p) {
-  if (direct::forward_fits(p, kMinChannels) && p.batch * p.out_h * p.out_w >= kMinDirectPixels && fills_tile<Simd>(p.out_w))
+  if (!p.input_norm && direct::forward_fits(p, kMinChannels) && p.batch * p.out_h * p.out_w >= kMinDirectPixels &&
+      fills_tile<Simd>(p.out_w))
     return ConvAlgorithm::direct;
   return conv_pointwise(p) ? ConvAlgorithm::pointwise : ConvAlgorithm::im2col;
 }

@@ -31,6 +31,10 @@ struct Conv2dParams {
   // The forward's epilogue; ignored by the backward passes.
   const float* residual = nullptr;
   ConvActivation activation = ConvActivation::none;
+  // The forward's prologue: x's channel c through input_norm[c] and a ReLU before the
+  // convolution, max(0, (x − m)·a + b) (gemm.h's b_rows): a batch norm and ReLU before a
+  // 1x1 convolution, applied as the SGEMM packs x. On the GEMM paths only.
+  const ChannelAffine* input_norm = nullptr;
 
   int64_t in_per_group() const { return in_channels / groups; }
   int64_t out_per_group() const { return out_channels / groups; }

@@ -266,10 +266,10 @@ void scatter_rows(const Conv2dParams& p, const Geometry& geo, const float* matri
 // is added in that pass still: read a tile at a time down the rows, it is out of cache
 // (12-37% over the bare SGEMM on ResNet-50's 1x1 convolutions with K = 64, the pass 10-22%).
 void product_rows(const Conv2dParams& p, const float* w, int64_t rows, int64_t k, const float* src,
-                  int64_t cols, const float* b, float* y, int64_t at, SgemmFn sgemm) {
+                  int64_t cols, const float* b, float* y, int64_t at, SgemmFn sgemm, const ChannelAffine* src_rows = nullptr) {
   const bool in_gemm = p.residual == nullptr;
   sgemm({false, false, rows, cols, k, 1.0f, w, k, src, cols, 0.0f, y, cols, in_gemm ? b : nullptr,
-         in_gemm && p.activation == ConvActivation::relu});
+         in_gemm && p.activation == ConvActivation::relu, src_rows});
   if (in_gemm) return;
   dispatch::parallel_for(rows, std::max<int64_t>(1, 8192 / cols), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r)
@@ -290,6 +290,22 @@ bool pixel_matrices(const Conv2dParams& p, const Geometry& geo) {
 
 void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y, SgemmFn sgemm) {
   const Geometry geo(p);
+  if (p.input_norm && (!geo.per_image(p) || p.groups > 1 || pixel_matrices(p, geo))) {
+    // Where x is not B of one GEMM per image (im2col, x as A on a 1x1 map), a normalised
+    // copy of x goes in its place.
+    thread_local std::vector<float> normalized;
+    normalized.resize(p.batch * p.in_channels * geo.hw);
+    float* copy = normalized.data();
+    dispatch::parallel_for(p.batch * p.in_channels, std::max<int64_t>(1, 8192 / geo.hw), [&](int64_t c0, int64_t c1) {
+      for (int64_t c = c0; c < c1; ++c) {
+        const ChannelAffine f = p.input_norm[c % p.in_channels];
+        for (int64_t i = 0; i < geo.hw; ++i) copy[c * geo.hw + i] = gemm_b_row(f, x[c * geo.hw + i]);
+      }
+    });
+    Conv2dParams plain = p;
+    plain.input_norm = nullptr;
+    return forward_gemm(plain, copy, w, b, y, sgemm);
+  }
   if (pixel_matrices(p, geo)) {
     sgemm({false, true, p.batch, p.out_channels, p.in_channels, 1.0f, x, p.in_channels, w, p.in_channels, 0.0f, y,
            p.out_channels});
@@ -309,7 +325,7 @@ void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const f
         for (int64_t g = 0; g < p.groups; ++g) {
           const int64_t at = n * geo.image_out + g * geo.cout_g * geo.hwo;
           product_rows(p, w + g * geo.cout_g * geo.k, geo.cout_g, geo.cin_g, x + n * geo.image_in + g * geo.cin_g * geo.hw,
-                       geo.hwo, b ? b + g * geo.cout_g : nullptr, y + at, at, sgemm);
+                       geo.hwo, b ? b + g * geo.cout_g : nullptr, y + at, at, sgemm, p.input_norm);
         }
       return;
     }

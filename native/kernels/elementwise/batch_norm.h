@@ -21,21 +21,11 @@
 #include <vector>
 
 #include "dispatch/parallel.h"
+#include "kernels/elementwise/channel_affine.h"
 #include "kernels/elementwise/lanes.h"
 
 namespace striate {
 namespace {
-
-struct ChannelAffine {
-  float m, a, b;  // y = (x − m)·a + b
-};
-
-// y = gamma·(x − mean)·inv_std + beta with m = float(mean).
-inline ChannelAffine bn_affine(double mean, double inv_std, float gamma, float beta) {
-  const float m = static_cast<float>(mean);
-  const double a = double(gamma) * inv_std;
-  return {m, static_cast<float>(a), static_cast<float>(beta + a * (double(m) - mean))};
-}
 
 // RELU: then max(0, ·), batch norm and the ReLU after it in one pass.
 template <class T, bool RELU = false>

@@ -101,7 +101,12 @@ void pack_b_strip(const GemmArgs& g, int64_t p0, int64_t kc, int64_t j0, int64_t
     for (int64_t p = 0; p < kc; ++p) {
       const float* src = g.b + (p0 + p) * g.ldb + j0;
       float* d = dst + p * NR;
-      for (int j = 0; j < cols; ++j) d[j] = src[j];
+      if (g.b_rows) {
+        const ChannelAffine f = g.b_rows[p0 + p];
+        for (int j = 0; j < cols; ++j) d[j] = gemm_b_row(f, src[j]);
+      } else {
+        for (int j = 0; j < cols; ++j) d[j] = src[j];
+      }
       for (int j = cols; j < NR; ++j) d[j] = 0.0f;
     }
   } else {
@@ -127,7 +132,13 @@ void pack_b_rows(const GemmArgs& g, int64_t p0, int64_t kc, int64_t j0, int64_t 
   const int64_t full_end = std::min(s1, nc / NR);
   for (int64_t p = 0; p < kc; ++p) {
     const float* src = g.b + (p0 + p) * g.ldb + j0;
-    for (int64_t s = s0; s < full_end; ++s) std::memcpy(dst + (s * kc + p) * NR, src + s * NR, NR * sizeof(float));
+    if (g.b_rows) {
+      const ChannelAffine f = g.b_rows[p0 + p];
+      for (int64_t s = s0; s < full_end; ++s)
+        for (int j = 0; j < NR; ++j) dst[(s * kc + p) * NR + j] = gemm_b_row(f, src[s * NR + j]);
+    } else {
+      for (int64_t s = s0; s < full_end; ++s) std::memcpy(dst + (s * kc + p) * NR, src + s * NR, NR * sizeof(float));
+    }
   }
   for (int64_t s = std::max(s0, full_end); s < s1; ++s)
     pack_b_strip<Kernel>(g, p0, kc, j0 + s * NR, std::min<int64_t>(NR, nc - s * NR), dst + s * kc * NR);
@@ -267,7 +278,7 @@ void sgemm_core(const GemmArgs& g) {
   // product, so full strips of untransposed B are read in place, strided by ldb. From
   // ~5 row strips on, the contiguous packed copy wins (prefetched, one TLB page per
   // 8-16 k steps): 6x576x25 went from 0.5 to 0.85 of OpenBLAS, 64x3136x576 stayed.
-  const bool b_in_place = !g.trans_b && ceil_div(g.m, MR) <= 4;
+  const bool b_in_place = !g.trans_b && !g.b_rows && ceil_div(g.m, MR) <= 4;
   // The same for A against few columns: a convolution on a 7x7 map at batch 1 (M = 512
   // channels, N = 49 pixels) would pack all of its weights to use each 49 times. Read
   // in place, 512x49x4608 went from 1.14 to 1.44 of OpenBLAS (AVX-512), 0.89 to 0.92 (AVX2).

@@ -8,7 +8,10 @@
 // bias and activation without a pass over C after the product. The same floats as that
 // pass: c = relu((alpha * AB + beta * c) + row_bias[i]).
 #pragma once
+#include <cmath>
 #include <cstdint>
+
+#include "kernels/elementwise/channel_affine.h"
 
 namespace striate {
 
@@ -26,7 +29,18 @@ struct GemmArgs {
   int64_t ldc = 0;
   const float* row_bias = nullptr;  // [M], or none
   bool relu = false;
+  // Untransposed B only: its row p goes through a batch norm and a ReLU as it is packed,
+  // max(0, (b − m)·a + c) with (m, a, c) = b_rows[p] and one fused multiply-add, the
+  // floats of batch_norm.h's kernel: an inference plan's BN → ReLU → 1x1 convolution
+  // (DenseNet) without the normalised input going through memory.
+  const ChannelAffine* b_rows = nullptr;  // [K], or none
 };
+
+// Element b of B's row p after b_rows.
+inline float gemm_b_row(const ChannelAffine& f, float b) {
+  const float v = std::fma(b - f.m, f.a, f.b);
+  return v > 0.0f ? v : 0.0f;
+}
 
 // The epilogue above for one element of row i.
 inline float gemm_finish(const GemmArgs& g, int64_t i, float v) {

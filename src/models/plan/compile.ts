@@ -6,7 +6,9 @@
  *   3. fuse each convolution with what follows it in a residual network, bias, the
  *      residual `Add` and a `ReLU`, into one native call whose epilogue finishes every
  *      output as it is stored: y = relu((W ⋆ x + b) + shortcut); a batch norm with no
- *      convolution before it runs with the ReLU after it in one pass (AffineStep);
+ *      convolution before it runs with the ReLU after it in one pass (AffineStep), or,
+ *      before a 1×1 convolution (DenseNet's BN → ReLU → conv), inside that convolution,
+ *      which normalises x as its GEMM packs it (ConvStep.inputNorm);
  *   4. put the outputs of the convolutions, batch norms, concatenations and pools into
  *      one preallocated arena laid out by liveness (arena.ts); every other layer writes
  *      into the arrays it keeps from call to call or over its input, so a pass allocates
@@ -34,7 +36,8 @@ import { Add, Concat } from '../../nn/merge.js';
 import { AvgPool2D, MaxPool2D } from '../../nn/pooling.js';
 import { ReLU } from '../../nn/activations.js';
 import { layerFromConfig } from '../../nn/registry.js';
-import { conv2dFused, type Conv2dOptions } from '../../ops/conv.js';
+import { conv2dFused, type Conv2dInputNorm, type Conv2dOptions } from '../../ops/conv.js';
+import { resolveConv, type ConvGeometry } from '../../ops/conv-options.js';
 import { batchNorm } from '../../ops/elementwise.js';
 import { Tensor, type Shape } from '../../tensor.js';
 import { layoutArena, type ArenaLayout, type ArenaStep, type Placements } from './arena.js';
@@ -71,9 +74,11 @@ const convAlgorithms = ['auto', 'plain', 'winograd-f2', 'winograd-f4'];
 /** One fused convolution: y = act((W ⋆ x + b) + residual), W and b with any batch norm folded in, W without dead taps (trim.ts). */
 export interface ConvStep {
   kind: 'conv';
-  /** The graph nodes this step computes, the convolution first. */
+  /** The graph nodes this step computes, the convolution first (an input norm's batch norm and ReLU last). */
   nodes: string[];
   input: number;
+  /** A batch norm and ReLU applied to the input first (a 1×1 convolution only); null otherwise. */
+  inputNorm: Conv2dInputNorm | null;
   residual: number | undefined;
   output: number;
   weight: Tensor;
@@ -214,7 +219,10 @@ export class InferencePlan {
     };
     this.steps.forEach((step, k) => {
       if (step.kind === 'conv') {
-        const epilogue = { residual: step.residual === undefined ? null : values[step.residual]!, activation: step.relu ? 'relu' as const : 'none' as const };
+        const epilogue = {
+          residual: step.residual === undefined ? null : values[step.residual]!, activation: step.relu ? 'relu' as const : 'none' as const,
+          inputNorm: step.inputNorm,
+        };
         const out = slot(step.output);
         values[step.output] = step.winograd
           ? conv2dWinograd(values[step.input]!, step.winograd, step.bias, step.options, epilogue, out)
@@ -274,6 +282,12 @@ function concatPlacements(steps: readonly PlanStep[], arenaSteps: readonly Arena
     }
   }
   return placements;
+}
+
+/** Whether a convolution reads each input pixel once, on its own (1×1, stride 1, no padding, one group): its GEMM's B is x. */
+function pointwise(g: ConvGeometry): boolean {
+  return g.kernelH === 1 && g.kernelW === 1 && g.strideH === 1 && g.strideW === 1 && g.groups === 1 &&
+    g.padTop === 0 && g.padBottom === 0 && g.padLeft === 0 && g.padRight === 0;
 }
 
 /** A convolution's algorithm under the `convAlgorithm` option, for input `xShape` at `threads` (default: the current count). */
@@ -352,8 +366,17 @@ export function compilePlan(topology: GraphTopology, options: CompileOptions = {
       const algorithm = chooseAlgorithm(pick, [batch, ...inputShape], weight.shape, options, threads);
       const tile = algorithm === 'winograd-f4' ? 4 : algorithm === 'winograd-f2' ? 2 : undefined;
       chain.slice(0, -1).forEach((j) => absorbed.add(j));
+      let input = nodes[i].inputs[0], inputNorm: Conv2dInputNorm | null = null, normNodes: string[] = [];
+      // A BN + ReLU step (AffineStep) that only this 1×1 convolution reads runs inside it.
+      const before = stepAt.get(input);
+      if (before?.kind === 'affine' && soleReader(input) === i && pointwise(resolveConv('compile', 2, [batch, ...inputShape], weight.shape, options))) {
+        stepAt.delete(input);
+        absorbed.add(input);
+        ({ nodes: normNodes, inputs: [input] } = before);
+        inputNorm = { mean: before.mean, invStd: before.invStd, gamma: before.gamma, beta: before.beta };
+      }
       stepAt.set(out, {
-        kind: 'conv', nodes: chain.map((j) => nodes[j].name), input: nodes[i].inputs[0], residual, output: out,
+        kind: 'conv', nodes: [...chain.map((j) => nodes[j].name), ...normNodes], input, inputNorm, residual, output: out,
         weight, bias, options, relu, algorithm, winograd: tile === undefined ? null : winogradWeights(weight, tile),
       });
     } else if (layer instanceof BatchNorm2D && !taken(i)) {

@@ -32,16 +32,22 @@ set(STRIATE_CORE_SOURCES ${STRIATE_KERNEL_SOURCES} ${STRIATE_DISPATCH_SOURCES})
 function(striate_isa_flags)
   foreach(src ${STRIATE_KERNEL_SOURCES})
     get_filename_component(name ${src} NAME_WE)
+    set(options "")
     if(name STREQUAL "avx2")
-      set_source_files_properties(${src} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
+      set(options "-mavx2;-mfma")
     elseif(name STREQUAL "avx512")
-      set_source_files_properties(${src} PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512dq;-mavx2;-mfma")
-    elseif(name STREQUAL "scalar")
-      # The portable kernels compute each float operation as written on every machine: GCC
-      # would otherwise fuse a*b + c where the target has FMA (arm64 always), differently in
-      # code that computes the same sums two ways (batch norm's backward with the ReLU's
-      # mask fused in, and after it), and their bits would differ from x86's.
-      set_source_files_properties(${src} PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")
+      set(options "-mavx512f;-mavx512dq;-mavx2;-mfma")
+    endif()
+    # The portable kernels, and every SGEMM (whose multiply-adds are explicit), compute each
+    # float operation as written on every machine: GCC would otherwise fuse a*b + c where the
+    # target has FMA (arm64 always), differently in code that computes the same sums two
+    # ways (batch norm's backward with the ReLU's mask fused in, and after it; the SGEMM's
+    # alpha and bias on a single column and in the micro-kernel), and the bits would differ.
+    if(name STREQUAL "scalar" OR src MATCHES "/kernels/gemm/")
+      list(APPEND options "-ffp-contract=off")
+    endif()
+    if(options)
+      set_source_files_properties(${src} PROPERTIES COMPILE_OPTIONS "${options}")
     endif()
   endforeach()
 endfunction()

@@ -198,6 +198,39 @@ STRIATE_TEST(gemm_b_rows_give_the_bits_of_a_normalised_b) {
   return ok;
 }
 
+// One column of a transposed B (a dense layer at batch 1) runs on the ISA's dot_rows where
+// it has one (blocked.h: sgemv), which must give the bits of the same column computed in a
+// product of two columns on the micro-kernel: rows not a multiple of 8, several k blocks,
+// k tails, alpha, beta and the epilogue, 1 to 3 threads.
+STRIATE_TEST(gemm_single_column_gives_the_bits_of_the_plain_schedule) {
+  std::mt19937 rng(5);
+  bool ok = true;
+  for (auto isa : isas_under_test())
+    for (int64_t m : {1, 7, 8, 13, 300})
+      for (int64_t k : {1, 7, 8, 300, 700})
+        for (int variant = 0; variant < 3; ++variant) {
+          const float alpha = variant == 1 ? 1.25f : 1.0f, beta = variant == 2 ? 0.5f : 0.0f;
+          const auto a = random_floats(m * k, rng), b = random_floats(2 * k, rng), c0 = random_floats(2 * m, rng);
+          const auto bias = random_floats(m, rng);
+          std::vector<float> one(m), two(2 * m);
+          for (int64_t i = 0; i < m; ++i) one[i] = c0[2 * i], two[2 * i] = c0[2 * i], two[2 * i + 1] = c0[2 * i + 1];
+          dispatch::set_num_threads(1 + variant);
+          GemmArgs g1{false, true, m, 1, k, alpha, a.data(), k, b.data(), k, beta, one.data(), 1, variant ? bias.data() : nullptr, variant == 1};
+          GemmArgs g2{false, true, m, 2, k, alpha, a.data(), k, b.data(), k, beta, two.data(), 2, variant ? bias.data() : nullptr, variant == 1};
+          dispatch::kernels_for(isa).sgemm(g1);
+          dispatch::kernels_for(isa).sgemm(g2);
+          for (int64_t i = 0; i < m; ++i)
+            if (std::memcmp(&one[i], &two[2 * i], sizeof(float)) != 0) {
+              std::printf("  %s m=%lld k=%lld variant %d: row %lld differs from the two-column product\n", dispatch::isa_name(isa),
+                          (long long)m, (long long)k, variant, (long long)i);
+              ok = false;
+              break;
+            }
+        }
+  dispatch::set_num_threads(0);
+  return ok;
+}
+
 STRIATE_TEST(gemm_beta_zero_ignores_nan_in_c) {
   bool ok = true;
   for (auto isa : isas_under_test()) {

@@ -142,6 +142,25 @@ struct Kernel {
 
   static constexpr bool kReadsAInPlace = true;
 
+  // acc[i] = sum over p < kc of a[i * lda + p] * b[p] for rows i < `rows`, one lane each:
+  // 8 x 8 blocks of A transposed in registers, then one fused multiply-add per k in
+  // order, the micro-kernel's arithmetic for a single column (blocked.h: sgemv).
+  static void dot_rows(int64_t kc, const float* a, int64_t lda, const float* b, int rows, float* acc) {
+    __m256 sum = _mm256_setzero_ps(), r[8];
+    int64_t p = 0;
+    for (; p + 8 <= kc; p += 8) {
+      for (int i = 0; i < 8; ++i) r[i] = i < rows ? _mm256_loadu_ps(a + i * lda + p) : _mm256_setzero_ps();
+      transpose8(r);
+      for (int j = 0; j < 8; ++j) sum = _mm256_fmadd_ps(r[j], _mm256_set1_ps(b[p + j]), sum);
+    }
+    alignas(32) float column[8] = {};
+    for (; p < kc; ++p) {
+      for (int i = 0; i < rows; ++i) column[i] = a[i * lda + p];
+      sum = _mm256_fmadd_ps(_mm256_load_ps(column), _mm256_set1_ps(b[p]), sum);
+    }
+    _mm256_storeu_ps(acc, sum);
+  }
+
   static void run(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_stride, float* c, int64_t ldc,
                   float alpha, float beta, int rows, int cols, const float* bias, bool relu) {
     if (rows == MR) return Tile<MR>::run(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols, bias, relu);

@@ -21,12 +21,13 @@
 //     sets kReadsAInPlace); row p of the B strip starts at b + p * b_stride (NR when
 //     packed, ldb when read in place).
 //   Packed strips are zero-padded to MR x NR; tail tiles (rows < MR or cols < NR)
-//   are the kernel's to handle (masked stores, or fewer rows computed).
+//   are the kernel's to handle (masked stores, or fewer rows computed);
+// and optionally dot_rows (sgemv below) for products of a single column.
 #pragma once
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -209,10 +210,10 @@ template <typename Kernel>
 void sgemm_core(const GemmArgs& g);
 
 // One column of B (a dense layer at batch 1, through the swapped product: W . x^T) on a
-// Kernel with dot_rows(kc, a, lda, b, rows, acc): acc[i] = the k-ordered fused sum over kc
-// of A's row i (i < rows <= 8) times b, each row one lane, from 0. The micro-kernel computes the
-// column in the first of 8 or 16 lanes, the rest padding, and reads each row of A a float
-// at a time: VGG-16's 25088 -> 4096 at batch 1 streamed its 411 MB of weights at 6.8 GB/s
+// Kernel with dot_rows(kc, a, lda, b, rows, acc): acc[i] = the k-ordered fused sum over
+// kc of A's row i (i < rows <= 8) times b, each row one lane, from 0. The micro-kernel
+// computes the column in the first of 8 or 16 lanes, the rest padding, and reads each row
+// of A a float at a time: VGG-16's 25088 -> 4096 at batch 1 streamed its 411 MB of weights at 6.8 GB/s
 // (AVX2, 1 thread), this near memory speed. Each element is the same sequence of fused
 // multiply-adds in the same k blocks (KC), stored as the micro-kernel stores them, so the
 // bits are the plain schedule's.

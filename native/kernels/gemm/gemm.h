@@ -29,10 +29,11 @@ struct GemmArgs {
   int64_t ldc = 0;
   const float* row_bias = nullptr;  // [M], or none
   bool relu = false;
-  // Untransposed B only: its row p goes through a batch norm and a ReLU as it is packed,
-  // max(0, (b − m)·a + c) with (m, a, c) = b_rows[p] and one fused multiply-add, the
-  // floats of batch_norm.h's kernel: an inference plan's BN → ReLU → 1x1 convolution
-  // (DenseNet) without the normalised input going through memory.
+  // Untransposed B only (the packing of a transposed B does not read it): its row p goes
+  // through a batch norm and a ReLU as it is packed, max(0, (b − m)·a + c) with
+  // (m, a, c) = b_rows[p] and one fused multiply-add, the floats of batch_norm.h's
+  // kernel: an inference plan's BN → ReLU → 1x1 convolution (DenseNet) without the
+  // normalised input going through memory.
   const ChannelAffine* b_rows = nullptr;  // [K], or none
 };
 

@@ -82,17 +82,26 @@ Napi::Value conv2d_forward(const Napi::CallbackInfo& info) {
   const float* b = optional_array(info, 2, op, "b", p.out_channels);
   float* y = float_array(info, 3, op, "y", y_size(p));
   read_epilogue(info, 20, op, y, &p);  // after the 16 shape numbers (indices 4..19)
-  // The prologue's per-channel maps, kept at their largest size like the kernels' scratch.
+  // The prologue's per-channel maps, or where the SGEMM cannot normalise x as it packs it,
+  // x normalised by the batch norm kernel: both kept at their largest size like the
+  // kernels' scratch.
   thread_local std::vector<ChannelAffine> norm;
+  thread_local std::vector<float> normalized;
   if (info.Length() > 22) {
     const int64_t c = p.in_channels;
     const double* mean = exact_doubles(info, 22, op, "mean", c);
     const double* inv_std = exact_doubles(info, 23, op, "invStd", c);
     const float* gamma = exact_floats(info, 24, op, "gamma", c);
     const float* beta = exact_floats(info, 25, op, "beta", c);
-    norm.resize(c);
-    for (int64_t i = 0; i < c; ++i) norm[i] = bn_affine(mean[i], inv_std[i], gamma[i], beta[i]);
-    p.input_norm = norm.data();
+    if (conv::forward_reads_input_norm(p)) {
+      norm.resize(c);
+      for (int64_t i = 0; i < c; ++i) norm[i] = bn_affine(mean[i], inv_std[i], gamma[i], beta[i]);
+      p.input_norm = norm.data();
+    } else {
+      normalized.resize(x_size(p));
+      dispatch::kernels().batch_norm_fwd(p.batch, c, p.in_h * p.in_w, x, mean, inv_std, gamma, beta, true, normalized.data());
+      x = normalized.data();
+    }
   }
   dispatch::kernels().conv2d_forward(p, x, w, b, y);
   return info.Env().Undefined();

@@ -33,7 +33,8 @@ struct Conv2dParams {
   ConvActivation activation = ConvActivation::none;
   // The forward's prologue: x's channel c through input_norm[c] and a ReLU before the
   // convolution, max(0, (x − m)·a + b) (gemm.h's b_rows): a batch norm and ReLU before a
-  // 1x1 convolution, applied as the SGEMM packs x. On the GEMM paths only.
+  // 1x1 convolution, applied as the SGEMM packs x. Only where
+  // conv::forward_reads_input_norm(p) holds; elsewhere the caller normalises x first.
   const ChannelAffine* input_norm = nullptr;
 
   int64_t in_per_group() const { return in_channels / groups; }
@@ -95,6 +96,9 @@ void conv2d_grad_weight(const Conv2dParams& p, const float* x, const float* dy, 
 // SGEMM of the ISA that calls them. Shared by every ISA's table entry.
 namespace conv {
 void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y, SgemmFn sgemm);
+// Whether the forward can apply p.input_norm as its SGEMM packs x: a 1x1 convolution run
+// image by image on x as it lies (one group; not on a 1x1 map, where x is the GEMM's A).
+bool forward_reads_input_norm(const Conv2dParams& p);
 void grad_input_gemm(const Conv2dParams& p, const float* dy, const float* w, float* dx, SgemmFn sgemm);
 void grad_weight_gemm(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db, SgemmFn sgemm);
 // db[co] = sum of dy[n, co, :, :], each channel summed serially (deterministic).

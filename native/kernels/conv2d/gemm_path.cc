@@ -288,24 +288,13 @@ bool pixel_matrices(const Conv2dParams& p, const Geometry& geo) {
 
 }  // namespace
 
+bool forward_reads_input_norm(const Conv2dParams& p) {
+  const Geometry geo(p);
+  return geo.per_image(p) && p.groups == 1 && !pixel_matrices(p, geo);
+}
+
 void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y, SgemmFn sgemm) {
   const Geometry geo(p);
-  if (p.input_norm && (!geo.per_image(p) || p.groups > 1 || pixel_matrices(p, geo))) {
-    // Where x is not B of one GEMM per image (im2col, x as A on a 1x1 map), a normalised
-    // copy of x goes in its place.
-    thread_local std::vector<float> normalized;
-    normalized.resize(p.batch * p.in_channels * geo.hw);
-    float* copy = normalized.data();
-    dispatch::parallel_for(p.batch * p.in_channels, std::max<int64_t>(1, 8192 / geo.hw), [&](int64_t c0, int64_t c1) {
-      for (int64_t c = c0; c < c1; ++c) {
-        const ChannelAffine f = p.input_norm[c % p.in_channels];
-        for (int64_t i = 0; i < geo.hw; ++i) copy[c * geo.hw + i] = gemm_b_row(f, x[c * geo.hw + i]);
-      }
-    });
-    Conv2dParams plain = p;
-    plain.input_norm = nullptr;
-    return forward_gemm(plain, copy, w, b, y, sgemm);
-  }
   if (pixel_matrices(p, geo)) {
     sgemm({false, true, p.batch, p.out_channels, p.in_channels, 1.0f, x, p.in_channels, w, p.in_channels, 0.0f, y,
            p.out_channels});

@@ -26,6 +26,17 @@ std::string describe(const Case& c) {
   return buf;
 }
 
+// The convolution a Case describes, with its output size (the callers' cases all fit).
+Conv2dParams params_of(const Case& c) {
+  Conv2dParams p;
+  p.batch = c.n, p.in_channels = c.cin, p.in_h = c.h, p.in_w = c.w, p.out_channels = c.cout;
+  p.kernel_h = c.kh, p.kernel_w = c.kw, p.stride_h = c.sh, p.stride_w = c.sw;
+  p.pad_top = c.pt, p.pad_bottom = c.pb, p.pad_left = c.pl, p.pad_right = c.pr;
+  p.dilation_h = c.dh, p.dilation_w = c.dw, p.groups = c.groups;
+  conv2d_output_size(&p);
+  return p;
+}
+
 bool check_case(dispatch::Isa isa, const Case& c, int threads, std::mt19937& rng) {
   Conv2dParams p;
   p.batch = c.n, p.in_channels = c.cin, p.in_h = c.h, p.in_w = c.w, p.out_channels = c.cout;
@@ -398,12 +409,7 @@ STRIATE_TEST(conv2d_epilogue_matches_unfused_on_every_isa) {
   for (int i = 0; i < 12; ++i) shapes.push_back(random_case(rng));
   bool ok = true;
   for (const Case& c : shapes) {
-    Conv2dParams p;
-    p.batch = c.n, p.in_channels = c.cin, p.in_h = c.h, p.in_w = c.w, p.out_channels = c.cout;
-    p.kernel_h = c.kh, p.kernel_w = c.kw, p.stride_h = c.sh, p.stride_w = c.sw;
-    p.pad_top = c.pt, p.pad_bottom = c.pb, p.pad_left = c.pl, p.pad_right = c.pr;
-    p.dilation_h = c.dh, p.dilation_w = c.dw, p.groups = c.groups;
-    conv2d_output_size(&p);
+    const Conv2dParams p = params_of(c);
     const size_t xs = c.n * c.cin * c.h * c.w, ws = c.cout * (c.cin / c.groups) * c.kh * c.kw;
     const size_t ys = c.n * c.cout * p.out_h * p.out_w;
     const auto x = random_floats(xs, rng), w = random_floats(ws, rng), b = random_floats(c.cout, rng);
@@ -459,15 +465,6 @@ STRIATE_TEST(conv2d_input_norm_gives_the_bits_of_batch_norm_first) {
                            {1, 16, 2, 2, 8, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}};
   const Case not_eligible[] = {{32, 33, 3, 3, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}, {5, 16, 1, 1, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
                                {2, 12, 8, 9, 18, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 3}, {1, 16, 12, 12, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}};
-  auto params_of = [](const Case& c) {
-    Conv2dParams p;
-    p.batch = c.n, p.in_channels = c.cin, p.in_h = c.h, p.in_w = c.w, p.out_channels = c.cout;
-    p.kernel_h = c.kh, p.kernel_w = c.kw, p.stride_h = c.sh, p.stride_w = c.sw;
-    p.pad_top = c.pt, p.pad_bottom = c.pb, p.pad_left = c.pl, p.pad_right = c.pr;
-    p.dilation_h = c.dh, p.dilation_w = c.dw, p.groups = c.groups;
-    conv2d_output_size(&p);
-    return p;
-  };
   bool ok = true;
   for (const Case& c : not_eligible)
     if (conv::forward_reads_input_norm(params_of(c))) {

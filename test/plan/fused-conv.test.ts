@@ -73,7 +73,7 @@ describe('conv2dFused', () => {
     expect(() => st.ops.conv2dFused(x, w, null, {}, { inputNorm: { ...n, beta: new Float32Array(4) } })).toThrow(/inputNorm.beta must have Cin = 3 elements, got 4/);
     const { conv2dWinograd, winogradWeights } = await import('../../src/models/plan/winograd.js');
     const u = winogradWeights(randomTensor([4, 3, 3, 3], 4), 2);
-    expect(() => conv2dWinograd(x, u, null, { padding: 1 }, { inputNorm: n })).toThrow(/Winograd takes none/);
+    expect(() => conv2dWinograd(x, u, null, { padding: 1 }, { inputNorm: n })).toThrow(/Winograd takes no epilogue.inputNorm/);
   });
 
   it('rejects a residual of the wrong shape, one sharing memory with out, and an unknown activation', () => {

@@ -145,7 +145,8 @@ export class InferencePlan {
   private readonly layout: ArenaLayout;
   /** The layout for one sample, with concatenation inputs inside their concatenations. */
   private readonly single: ArenaLayout;
-  private readonly placements: Placements;
+  /** The concatenations that, for one sample, hold some of their inputs already (concatPlacements). */
+  private readonly hosts: ReadonlySet<number>;
 
   /** @internal */
   constructor(
@@ -162,8 +163,9 @@ export class InferencePlan {
       output: s.output, inArena: s.kind !== 'layer' || s.inArena,
     }));
     this.layout = layoutArena(arenaSteps, sizes, [topology.output]);
-    this.placements = concatPlacements(steps, arenaSteps, (v) => topology.nodes[v].shape.reduce((a, d) => a * d, 1));
-    this.single = this.placements.size === 0 ? this.layout : layoutArena(arenaSteps, sizes, [topology.output], this.placements);
+    const placements = concatPlacements(steps, arenaSteps, (v) => topology.nodes[v].shape.reduce((a, d) => a * d, 1));
+    this.hosts = new Set([...placements.values()].map((p) => p.host));
+    this.single = placements.size === 0 ? this.layout : layoutArena(arenaSteps, sizes, [topology.output], placements);
     if (this.layout.size * this.batchSize > MAX_ELEMENTS)
       throw new RangeError(
         `compile: batchSize ${this.batchSize} is too large: the arena would hold ${this.layout.size} values per sample times it, ` +
@@ -236,7 +238,7 @@ export class InferencePlan {
         values[step.output] = new Tensor(out, x.shape);
         return;
       }
-      if (layout === this.single && step.inputs.some((v) => this.placements.get(v)?.host === step.output)) {
+      if (layout === this.single && this.hosts.has(step.output)) {
         // A concatenation whose placed inputs already lie in their parts of it: the others are copied in.
         const out = slot(step.output);
         let at = 0;

@@ -87,7 +87,7 @@ export function conv2dWinograd(x: Tensor, weights: WinogradWeights, b: Tensor | 
   const residual = epilogue.residual ?? null;
   if (residual !== null && (residual.rank !== 4 || residual.shape.some((d, i) => d !== shape[i])))
     throw new RangeError(`${op}: epilogue.residual must be the output shape ${formatShape(shape)}, got ${formatShape(residual.shape)}`);
-  if (epilogue.inputNorm) throw new RangeError(`${op}: epilogue.inputNorm is for conv2dFused (1×1 convolutions); Winograd takes none`);
+  if (epilogue.inputNorm) throw new RangeError(`${op}: Winograd takes no epilogue.inputNorm (conv2dFused does)`);
   const activation = epilogue.activation ?? 'none';
   if (activation !== 'none' && activation !== 'relu')
     throw new RangeError(`${op}: epilogue.activation must be 'none' or 'relu', got ${String(activation)}`);

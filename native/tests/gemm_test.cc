@@ -114,8 +114,8 @@ STRIATE_TEST(gemm_special_paths_match_reference_and_plain_bits) {
   return ok;
 }
 
-// The epilogue (row bias, then ReLU) gives the bits of the same product followed by a
-// pass over C, on every path: the plain schedule over several k blocks, with beta, A read
+// The epilogue (row bias, residual, then ReLU) gives the bits of the same product
+// followed by a pass over C, on every path: the plain schedule over several k blocks, with beta, A read
 // in place (n <= 256), B read in place (a few row strips), the sliced schedule (2-3
 // threads, small products), the swapped one (rows <= 64 against a wide transposed B),
 // and K = 0 (beta alone). The reference holds to the same rule.
@@ -131,9 +131,11 @@ STRIATE_TEST(gemm_epilogue_gives_the_bits_of_a_pass_after) {
                           {true, 7, 19, 5, -0.5f, 2}, {false, 31, 47, 0, 0.5f, 1}};
   std::mt19937 rng(77);
   bool ok = true;
-  auto run = [&](auto sgemm, const Shape& s, bool relu, const char* who) {
+  auto run = [&](auto sgemm, const Shape& s, bool relu, bool residual, const char* who) {
     const auto a = random_floats(std::max<int64_t>(1, s.m * s.k), rng), b = random_floats(std::max<int64_t>(1, s.n * s.k), rng);
     const auto c0 = random_floats(s.m * s.n, rng), bias = random_floats(s.m, rng);
+    const int64_t ldr = s.n + 3;  // the residual's rows lie apart from C's layout
+    const auto res = random_floats(s.m * ldr, rng);
     std::vector<float> want(c0), got(c0);
     dispatch::set_num_threads(s.threads);
     sgemm(GemmArgs{false, s.tb, s.m, s.n, s.k, 1.0f, a.data(), s.k, b.data(), s.tb ? s.k : s.n, s.beta, want.data(), s.n});
@@ -141,21 +143,28 @@ STRIATE_TEST(gemm_epilogue_gives_the_bits_of_a_pass_after) {
       for (int64_t j = 0; j < s.n; ++j) {
         float& v = want[i * s.n + j];
         v += bias[i];
+        if (residual) v += res[i * ldr + j];
         if (relu) v = std::max(0.0f, v);
       }
-    sgemm(GemmArgs{false, s.tb, s.m, s.n, s.k, 1.0f, a.data(), s.k, b.data(), s.tb ? s.k : s.n, s.beta, got.data(), s.n,
-                   bias.data(), relu});
+    GemmArgs g{false, s.tb, s.m, s.n, s.k, 1.0f, a.data(), s.k, b.data(), s.tb ? s.k : s.n, s.beta, got.data(), s.n,
+               bias.data(), relu};
+    if (residual) {
+      g.residual = res.data();
+      g.ldr = ldr;
+    }
+    sgemm(g);
     if (std::memcmp(got.data(), want.data(), want.size() * sizeof(float)) != 0) {
-      std::printf("  %s tb=%d m=%lld n=%lld k=%lld beta=%g relu=%d threads=%d: bits differ from the pass after\n", who, s.tb,
-                  (long long)s.m, (long long)s.n, (long long)s.k, s.beta, relu, s.threads);
+      std::printf("  %s tb=%d m=%lld n=%lld k=%lld beta=%g relu=%d residual=%d threads=%d: bits differ from the pass after\n",
+                  who, s.tb, (long long)s.m, (long long)s.n, (long long)s.k, s.beta, relu, residual, s.threads);
       ok = false;
     }
   };
   for (const Shape& s : shapes)
-    for (bool relu : {false, true}) {
-      run(reference::sgemm, s, relu, "reference");
-      for (auto isa : isas_under_test()) run(dispatch::kernels_for(isa).sgemm, s, relu, dispatch::isa_name(isa));
-    }
+    for (bool relu : {false, true})
+      for (bool residual : {false, true}) {
+        run(reference::sgemm, s, relu, residual, "reference");
+        for (auto isa : isas_under_test()) run(dispatch::kernels_for(isa).sgemm, s, relu, residual, dispatch::isa_name(isa));
+      }
   dispatch::set_num_threads(0);
   return ok;
 }
@@ -201,7 +210,7 @@ STRIATE_TEST(gemm_b_rows_give_the_bits_of_a_normalised_b) {
 // One column of a transposed B (a dense layer at batch 1) runs on the ISA's dot_rows where
 // it has one (blocked.h: sgemv), which must give the bits of the same column computed in a
 // product of two columns on the micro-kernel: rows not a multiple of 8, several k blocks,
-// k tails, alpha, beta and the epilogue, 1 to 3 threads.
+// k tails, alpha, beta and the epilogue (bias, ReLU, residual), 1 to 3 threads.
 STRIATE_TEST(gemm_single_column_gives_the_bits_of_the_plain_schedule) {
   std::mt19937 rng(5);
   bool ok = true;
@@ -217,6 +226,11 @@ STRIATE_TEST(gemm_single_column_gives_the_bits_of_the_plain_schedule) {
           dispatch::set_num_threads(1 + variant);
           GemmArgs g1{false, true, m, 1, k, alpha, a.data(), k, b.data(), k, beta, one.data(), 1, variant ? bias.data() : nullptr, variant == 1};
           GemmArgs g2{false, true, m, 2, k, alpha, a.data(), k, b.data(), k, beta, two.data(), 2, variant ? bias.data() : nullptr, variant == 1};
+          const auto res = random_floats(2 * m, rng);  // column 0 of [m, 2]: every other float
+          if (variant == 2) {
+            g1.residual = g2.residual = res.data();
+            g1.ldr = g2.ldr = 2;
+          }
           dispatch::kernels_for(isa).sgemm(g1);
           dispatch::kernels_for(isa).sgemm(g2);
           for (int64_t i = 0; i < m; ++i)

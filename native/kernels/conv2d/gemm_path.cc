@@ -259,22 +259,21 @@ void scatter_rows(const Conv2dParams& p, const Geometry& geo, const float* matri
 }
 
 // One image's y [rows, cols] = w [rows, k] . src [k, cols], + b[row], through the
-// epilogue; `at` is where it starts in y. Without a residual the SGEMM adds the bias and
-// applies the ReLU as it stores each tile: the pass over y after the product that did so
-// cost 7-10% of DenseNet's and ResNet-50's 1x1 convolutions on 14x14 to 56x56 maps at
-// batch 1 (AVX2, 1 thread: 77-80 against 84-86 GFLOP/s for the bare SGEMM). A residual
-// is added in that pass still: read a tile at a time down the rows, it is out of cache
-// (12-37% over the bare SGEMM on ResNet-50's 1x1 convolutions with K = 64, the pass 10-22%).
+// epilogue; `at` is where it starts in y. The SGEMM adds the bias and the residual and
+// applies the ReLU as it stores each tile. A pass over y after the product cost 7-10% of
+// DenseNet's and ResNet-50's 1x1 convolutions on 14x14 to 56x56 maps at batch 1 (AVX2, 1
+// thread: 77-80 against 84-86 GFLOP/s for the bare SGEMM) without a residual, and with one
+// about twice what the epilogue's reads of it cost (ResNet-50's 64 -> 256 on 56x56, buffers
+// out of cache: 1.38 ms bare, 1.73 with the pass, 1.53 in the epilogue).
 void product_rows(const Conv2dParams& p, const float* w, int64_t rows, int64_t k, const float* src,
                   int64_t cols, const float* b, float* y, int64_t at, SgemmFn sgemm, const ChannelAffine* src_rows = nullptr) {
-  const bool in_gemm = p.residual == nullptr;
-  sgemm({false, false, rows, cols, k, 1.0f, w, k, src, cols, 0.0f, y, cols, in_gemm ? b : nullptr,
-         in_gemm && p.activation == ConvActivation::relu, src_rows});
-  if (in_gemm) return;
-  dispatch::parallel_for(rows, std::max<int64_t>(1, 8192 / cols), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r)
-      conv_finish(p, y + r * cols, 1, b ? b[r] : 0.0f, cols, y + r * cols, 1, at + r * cols);
-  });
+  GemmArgs g{false, false, rows, cols, k, 1.0f, w, k, src, cols, 0.0f, y, cols, b,
+             p.activation == ConvActivation::relu, src_rows};
+  if (p.residual) {
+    g.residual = p.residual + at;
+    g.ldr = cols;
+  }
+  sgemm(g);
 }
 
 // A 1x1 convolution on a 1x1 map (stride 1, no padding, one group) is a dense layer:

@@ -18,7 +18,7 @@ constexpr int kMR = 12, kNR = 32;
 // A_IN_PLACE: a is A itself (row r at a + r * lda) rather than a packed strip.
 template <int ROWS, int V, bool A_IN_PLACE>
 void tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_stride, float* c, int64_t ldc, float alpha,
-          float beta, int cols, const float* bias, bool relu) {
+          float beta, int cols, const TileEpilogue& e) {
   __m512 acc[ROWS][V];
   for (int r = 0; r < ROWS; ++r) {
     for (int h = 0; h < V; ++h) acc[r][h] = _mm512_setzero_ps();
@@ -26,6 +26,12 @@ void tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_str
     // they have arrived when the k loop ends (0.82 -> 0.93 of OpenBLAS on 2048^3).
     _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + r * ldc + 16 * V - 1), _MM_HINT_T0);
+    // The residual's rows for the tile below, as in avx2.cc.
+    if (e.residual) {
+      const float* ahead = e.residual + (r + ROWS) * e.ldr;
+      _mm_prefetch(reinterpret_cast<const char*>(ahead), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(ahead + 16 * V - 1), _MM_HINT_T0);
+    }
   }
   for (int64_t p = 0; p < kc; ++p, a += A_IN_PLACE ? 1 : kMR, b += b_stride) {
     __m512 bv[V];
@@ -46,8 +52,9 @@ void tile(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_str
       const __m512 scaled = _mm512_mul_ps(va, acc[r][h]);
       __m512 out = beta == 0.0f ? scaled : _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(mask[h], row + 16 * h), scaled);
       // The epilogue (gemm.h): max(v, 0) is v > 0 ? v : 0, so NaN and -0 give +0.
-      if (bias) out = _mm512_add_ps(out, _mm512_set1_ps(bias[r]));
-      if (relu) out = _mm512_max_ps(out, _mm512_setzero_ps());
+      if (e.bias) out = _mm512_add_ps(out, _mm512_set1_ps(e.bias[r]));
+      if (e.residual) out = _mm512_add_ps(out, _mm512_maskz_loadu_ps(mask[h], e.residual + r * e.ldr + 16 * h));
+      if (e.relu) out = _mm512_max_ps(out, _mm512_setzero_ps());
       _mm512_mask_storeu_ps(row + 16 * h, mask[h], out);
     }
   }
@@ -57,11 +64,11 @@ template <int ROWS>
 struct Tile {
   // lda > 0: A read in place; 0: a packed strip.
   static void run(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_stride, float* c, int64_t ldc,
-                  float alpha, float beta, int cols, const float* bias, bool relu) {
-    if (lda > 0) return cols <= 16 ? tile<ROWS, 1, true>(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols, bias, relu)
-                                   : tile<ROWS, 2, true>(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols, bias, relu);
-    if (cols <= 16) return tile<ROWS, 1, false>(kc, a, 0, b, b_stride, c, ldc, alpha, beta, cols, bias, relu);
-    tile<ROWS, 2, false>(kc, a, 0, b, b_stride, c, ldc, alpha, beta, cols, bias, relu);
+                  float alpha, float beta, int cols, TileEpilogue e) {
+    if (lda > 0) return cols <= 16 ? tile<ROWS, 1, true>(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols, e)
+                                   : tile<ROWS, 2, true>(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols, e);
+    if (cols <= 16) return tile<ROWS, 1, false>(kc, a, 0, b, b_stride, c, ldc, alpha, beta, cols, e);
+    tile<ROWS, 2, false>(kc, a, 0, b, b_stride, c, ldc, alpha, beta, cols, e);
   }
 };
 
@@ -123,9 +130,9 @@ struct Kernel {
   static constexpr bool kReadsAInPlace = true;
 
   static void run(int64_t kc, const float* a, int64_t lda, const float* b, int64_t b_stride, float* c, int64_t ldc,
-                  float alpha, float beta, int rows, int cols, const float* bias, bool relu) {
-    if (rows == MR) return Tile<MR>::run(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols, bias, relu);
-    run_rows<Tile, MR>(rows, kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols, bias, relu);
+                  float alpha, float beta, int rows, int cols, const TileEpilogue& e) {
+    if (rows == MR) return Tile<MR>::run(kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols, e);
+    run_rows<Tile, MR>(rows, kc, a, lda, b, b_stride, c, ldc, alpha, beta, cols, e);
   }
 };
 

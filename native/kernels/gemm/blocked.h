@@ -13,10 +13,10 @@
 // so the result does not depend on the thread count.
 //
 // Kernel provides MR, NR, KC, MC, NC and
-//   run(kc, a, lda, b, b_stride, c, ldc, alpha, beta, rows, cols, bias, relu):
-//     C[rows x cols] = alpha*A*B + beta*C, not reading C when beta == 0, then + bias[r]
-//     (when bias is given) and max(0, .) (when relu): the epilogue of gemm.h, which the
-//     driver asks for on the last k block only; a is a packed
+//   run(kc, a, lda, b, b_stride, c, ldc, alpha, beta, rows, cols, epilogue):
+//     C[rows x cols] = alpha*A*B + beta*C, not reading C when beta == 0, then the
+//     TileEpilogue of gemm.h (bias, residual, ReLU), which the driver gives on the last
+//     k block only; a is a packed
 //     strip when lda == 0, else A itself (row r at a + r * lda; only when the Kernel
 //     sets kReadsAInPlace); row p of the B strip starts at b + p * b_stride (NR when
 //     packed, ldb when read in place).
@@ -167,7 +167,7 @@ inline void scale_c(const GemmArgs& g) {
   dispatch::parallel_for(g.m, std::max<int64_t>(1, 16384 / g.n), [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
       float* row = g.c + i * g.ldc;
-      for (int64_t j = 0; j < g.n; ++j) row[j] = gemm_finish(g, i, g.beta == 0.0f ? 0.0f : g.beta * row[j]);
+      for (int64_t j = 0; j < g.n; ++j) row[j] = gemm_finish(g, i, j, g.beta == 0.0f ? 0.0f : g.beta * row[j]);
     }
   });
 }
@@ -201,7 +201,7 @@ void sgemm_swapped(const GemmArgs& g) {
     for (int64_t i = 0; i < g.m; ++i) {
       float* row = g.c + i * g.ldc;
       for (int64_t j = j0; j < j1; ++j)
-        row[j] = gemm_finish(g, i, g.beta == 0.0f ? t[j * g.m + i] : t[j * g.m + i] + g.beta * row[j]);
+        row[j] = gemm_finish(g, i, j, g.beta == 0.0f ? t[j * g.m + i] : t[j * g.m + i] + g.beta * row[j]);
     }
   });
 }
@@ -226,7 +226,7 @@ void sgemv(const GemmArgs& g) {
     float& c = g.c[i * g.ldc];
     const float scaled = g.alpha * acc, beta = pc == 0 ? g.beta : 1.0f;
     c = beta == 0.0f ? scaled : std::fma(beta, c, scaled);
-    if (pc + kc == g.k) c = gemm_finish(g, i, c);
+    if (pc + kc == g.k) c = gemm_finish(g, i, 0, c);
   };
   dispatch::parallel_for(ceil_div(g.m, 8), std::max<int64_t>(1, (int64_t{1} << 15) / g.k), [&](int64_t s0, int64_t s1) {
     for (int64_t s = s0; s < s1; ++s) {
@@ -275,12 +275,14 @@ bool sgemm_sliced(const GemmArgs& g) {
         part.n = j1 - j0;
         part.b = g.trans_b ? g.b + j0 * g.ldb : g.b + j0;
         part.c = g.c + j0;
+        if (g.residual) part.residual = g.residual + j0;
       } else {
         const int64_t i0 = s * per * MR, i1 = std::min(g.m, (s + 1) * per * MR);
         part.m = i1 - i0;
         part.a = g.trans_a ? g.a + i0 : g.a + i0 * g.lda;
         part.c = g.c + i0 * g.ldc;
         if (g.row_bias) part.row_bias = g.row_bias + i0;
+        if (g.residual) part.residual = g.residual + i0 * g.ldr;
       }
       sgemm_core<Kernel>(part);
     }
@@ -395,9 +397,15 @@ void sgemm_core(const GemmArgs& g) {
             const int64_t cols = std::min<int64_t>(NR, nc - j0);
             const bool in_place = b_in_place && cols == NR;
             const float* b_strip = in_place ? g.b + pc * g.ldb + jc + j0 : b_pack + js * kc * NR;
+            TileEpilogue epilogue;
+            if (last) {
+              if (g.row_bias) epilogue.bias = g.row_bias + i0;
+              if (g.residual) epilogue.residual = g.residual + i0 * g.ldr + jc + j0;
+              epilogue.ldr = g.ldr;
+              epilogue.relu = g.relu;
+            }
             Kernel::run(kc, a_strip, a_in_place ? g.lda : 0, b_strip, in_place ? g.ldb : NR, g.c + i0 * g.ldc + jc + j0,
-                        g.ldc, g.alpha, beta, static_cast<int>(rows), static_cast<int>(cols),
-                        last && g.row_bias ? g.row_bias + i0 : nullptr, last && g.relu);
+                        g.ldc, g.alpha, beta, static_cast<int>(rows), static_cast<int>(cols), epilogue);
           }
         }
       });

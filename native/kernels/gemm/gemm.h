@@ -3,10 +3,11 @@
 //   op(B): [K, N], stored [K, N] (ldb >= N) or, transposed, [N, K] (ldb >= K)
 //   C:     [M, N] (ldc >= N)
 // beta == 0 means C is written without being read (NaNs in C do not propagate).
-// Then, optionally, each element of C gets its row's bias added and goes through a ReLU,
-// max(0, v) (NaN and -0 give +0), as the tile that holds it is stored: a convolution's
-// bias and activation without a pass over C after the product. The same floats as that
-// pass: c = relu((alpha * AB + beta * c) + row_bias[i]).
+// Then, optionally, each element of C gets its row's bias and its element of a residual
+// matrix added and goes through a ReLU, max(0, v) (NaN and -0 give +0), as the tile that
+// holds it is stored: a convolution's bias, shortcut and activation without a pass over C
+// after the product. The same floats as that pass:
+//   c = relu(((alpha * AB + beta * c) + row_bias[i]) + residual[i, j]).
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -35,6 +36,20 @@ struct GemmArgs {
   // kernel: an inference plan's BN → ReLU → 1x1 convolution (DenseNet) without the
   // normalised input going through memory.
   const ChannelAffine* b_rows = nullptr;  // [K], or none
+  // [M, N] with rows ldr apart, or none; must not overlap C, which holds partial sums
+  // before the last k block adds it.
+  const float* residual = nullptr;
+  int64_t ldr = 0;
+};
+
+// The epilogue as a micro-kernel applies it to one tile: bias[r] and residual[r * ldr + j]
+// for the tile's row r and column j (both pointing at its first element), then the ReLU.
+// Empty on every k block but the last.
+struct TileEpilogue {
+  const float* bias = nullptr;
+  const float* residual = nullptr;
+  int64_t ldr = 0;
+  bool relu = false;
 };
 
 // Element b of B's row p after b_rows.
@@ -43,9 +58,10 @@ inline float gemm_b_row(const ChannelAffine& f, float b) {
   return v > 0.0f ? v : 0.0f;
 }
 
-// The epilogue above for one element of row i.
-inline float gemm_finish(const GemmArgs& g, int64_t i, float v) {
+// The epilogue above for element (i, j).
+inline float gemm_finish(const GemmArgs& g, int64_t i, int64_t j, float v) {
   if (g.row_bias) v += g.row_bias[i];
+  if (g.residual) v += g.residual[i * g.ldr + j];
   return g.relu ? (0.0f < v ? v : 0.0f) : v;
 }
 

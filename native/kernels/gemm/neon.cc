@@ -14,7 +14,7 @@ struct Kernel {
   static constexpr int64_t KC = 256, MC = 128, NC = 3072;
 
   static void run(int64_t kc, const float* a, int64_t /*lda: always packed here*/, const float* b, int64_t b_stride,
-                  float* c, int64_t ldc, float alpha, float beta, int rows, int cols, const float* bias, bool relu) {
+                  float* c, int64_t ldc, float alpha, float beta, int rows, int cols, const TileEpilogue& e) {
     float32x4_t acc[MR][3];
     for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = acc[r][2] = vdupq_n_f32(0.0f);
     for (int64_t p = 0; p < kc; ++p, a += MR, b += b_stride) {
@@ -30,13 +30,15 @@ struct Kernel {
     }
     for (int r = 0; r < rows; ++r) {
       float* row = c + r * ldc;
+      const float* res = e.residual ? e.residual + r * e.ldr : nullptr;
       if (cols == NR) {
         for (int h = 0; h < 3; ++h) {
           const float32x4_t scaled = vmulq_n_f32(acc[r][h], alpha);
           float32x4_t out = beta == 0.0f ? scaled : vfmaq_n_f32(scaled, vld1q_f32(row + 4 * h), beta);
-          if (bias) out = vaddq_f32(out, vdupq_n_f32(bias[r]));
+          if (e.bias) out = vaddq_f32(out, vdupq_n_f32(e.bias[r]));
+          if (res) out = vaddq_f32(out, vld1q_f32(res + 4 * h));
           // A compare-and-select, not vmaxq (which propagates NaN): NaN gives 0.
-          if (relu) out = vbslq_f32(vcgtq_f32(out, vdupq_n_f32(0.0f)), out, vdupq_n_f32(0.0f));
+          if (e.relu) out = vbslq_f32(vcgtq_f32(out, vdupq_n_f32(0.0f)), out, vdupq_n_f32(0.0f));
           vst1q_f32(row + 4 * h, out);
         }
         continue;
@@ -45,8 +47,9 @@ struct Kernel {
       for (int h = 0; h < 3; ++h) vst1q_f32(part + 4 * h, acc[r][h]);
       for (int j = 0; j < cols; ++j) {
         float out = beta == 0.0f ? alpha * part[j] : alpha * part[j] + beta * row[j];
-        if (bias) out += bias[r];
-        row[j] = relu ? (0.0f < out ? out : 0.0f) : out;
+        if (e.bias) out += e.bias[r];
+        if (res) out += res[j];
+        row[j] = e.relu ? (0.0f < out ? out : 0.0f) : out;
       }
     }
   }

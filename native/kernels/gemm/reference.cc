@@ -13,7 +13,7 @@ void sgemm(const GemmArgs& g) {
         acc += a * b;
       }
       float& c = g.c[i * g.ldc + j];
-      c = gemm_finish(g, i, g.beta == 0.0f ? g.alpha * acc : g.alpha * acc + g.beta * c);
+      c = gemm_finish(g, i, j, g.beta == 0.0f ? g.alpha * acc : g.alpha * acc + g.beta * c);
     }
   }
 }

@@ -12,7 +12,7 @@ struct Kernel {
 
   // Computes the whole zero-padded tile and stores its rows x cols part.
   static void run(int64_t kc, const float* a, int64_t /*lda: always packed here*/, const float* b, int64_t b_stride,
-                  float* c, int64_t ldc, float alpha, float beta, int rows, int cols, const float* bias, bool relu) {
+                  float* c, int64_t ldc, float alpha, float beta, int rows, int cols, const TileEpilogue& e) {
     float acc[MR][NR] = {};
     for (int64_t p = 0; p < kc; ++p, a += MR, b += b_stride)
       for (int r = 0; r < MR; ++r)
@@ -21,8 +21,9 @@ struct Kernel {
       for (int j = 0; j < cols; ++j) {
         float& out = c[r * ldc + j];
         out = beta == 0.0f ? alpha * acc[r][j] : alpha * acc[r][j] + beta * out;
-        if (bias) out += bias[r];
-        if (relu) out = 0.0f < out ? out : 0.0f;
+        if (e.bias) out += e.bias[r];
+        if (e.residual) out += e.residual[r * e.ldr + j];
+        if (e.relu) out = 0.0f < out ? out : 0.0f;
       }
   }
 };

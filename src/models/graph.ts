@@ -18,6 +18,7 @@ import { checkShape, checkTensorData, describeType, formatShape, orDefault } fro
 import { ReLU } from '../nn/activations.js';
 import { BatchNorm } from '../nn/batch-norm.js';
 import { BaseLayer, checkForwardOptions, sameShape, type BackwardOptions, type Buffer, type ForwardOptions, type LayerConfig } from '../nn/layer.js';
+import { KeptArray } from '../nn/kept-array.js';
 import { layerFromConfig } from '../nn/registry.js';
 import * as ew from '../ops/elementwise.js';
 import type { Param } from '../param.js';
@@ -123,6 +124,8 @@ export class Graph {
   /** The batch norm + ReLU pairs [bn, relu] of `plan` and of `trainingPlan` (see reluPairs), and those the last forward fused. */
   private fusible: { plan: [number, number][]; training: [number, number][] } | undefined;
   private lastFusions: ReluFusions | undefined;
+  /** Per node, the array backward sums its gradient into when several layers read it (kept-array.ts's rule). */
+  private readonly gradSums = new Map<number, KeptArray<Float32Array<ArrayBuffer>>>();
   /** The inference plan `compile` installed, its options, and whether training may have changed the weights since. */
   private inference: { plan: InferencePlan; options: CompileOptions; stale: boolean } | undefined;
 
@@ -405,13 +408,16 @@ export class Graph {
     const plan = this.lastRanAuxiliary ? this.trainingPlan : this.plan;
     const grads: (Tensor | undefined)[] = new Array(this.entries.length);
     // A gradient is first stored as the tensor a layer returned (which may be shared,
-    // e.g. by Add); it is copied only when a second contribution must be summed in.
+    // e.g. by Add); it is copied only when a second contribution must be summed in, into
+    // the node's kept array (a fresh one each step cost ResNet's backward 8 MB a block).
     const owned = new Uint8Array(this.entries.length);
     const accumulate = (index: number, g: Tensor) => {
       const have = grads[index];
       if (!have) grads[index] = g;
       else if (!owned[index]) {
-        const sum = new Float32Array(have.size);
+        let kept = this.gradSums.get(index);
+        if (kept === undefined) this.gradSums.set(index, (kept = new KeptArray(Float32Array)));
+        const sum = kept.take(have.size);
         ew.add(have.data, g.data, sum);
         grads[index] = new Tensor(sum, have.shape);
         owned[index] = 1;

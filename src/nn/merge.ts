@@ -47,6 +47,7 @@ export class Add extends MergeLayer {
   readonly type = 'add';
   private shape: Shape | undefined;
   private count = 0;
+  private readonly yArray = new KeptArray(Float32Array);
 
   constructor(options: BaseLayerOptions = {}) {
     super(checkOptions('Add', options, false));
@@ -68,7 +69,7 @@ export class Add extends MergeLayer {
     // ((x0 + x1) + x2) + ..., in input order. The first sum may be written over x0 or x1
     // when nothing reads it afterwards (predictSync), the others only over that sum.
     const k = options.transient?.overwritable.slice(0, 2).indexOf(true) ?? -1;
-    const y = k >= 0 ? inputs[k].data : new Float32Array(inputs[0].size);
+    const y = k >= 0 ? inputs[k].data : outputFor(this.label, options, this.yArray, inputs[0].size);
     ew.add(inputs[0].data, inputs[1].data, y);
     for (let i = 2; i < inputs.length; i++) ew.add(y, inputs[i].data, y);
     this.shape = inputs[0].shape;

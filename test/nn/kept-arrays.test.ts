@@ -63,6 +63,38 @@ describe('kept arrays', () => {
     got.forEach((t, i) => expect(Array.from(t.data)).toEqual(Array.from(want[i].data)));
   });
 
+  it('Add: a training forward writes its kept array, every element, again at the next one; a plain forward returns a fresh array', () => {
+    const add = new nn.Add();
+    const inputs = (seed: number) => [randomTensor([2, 3, 4], seed), randomTensor([2, 3, 4], seed + 1), randomTensor([2, 3, 4], seed + 2)];
+    const first = add.forward(inputs(1), { training: true });
+    const second = add.forward(inputs(10), { training: true });
+    expect(second.data.buffer).toBe(first.data.buffer);
+    expect(Array.from(second.data)).toEqual(Array.from(new nn.Add().forward(inputs(10), { training: true }).data));
+    expect(add.forward(inputs(10)).data.buffer).not.toBe(first.data.buffer);
+  });
+
+  it('Graph: the gradient of a node two layers read is summed into a kept array, in full at every backward', () => {
+    const make = () => {
+      const g = new st.Graph({ seed: 4 });
+      const x = g.input([3, 5, 5]);
+      const a = g.add(new nn.Conv2D({ filters: 3, kernelSize: 3, padding: 1 }), x);
+      const h = g.add(new nn.Conv2D({ filters: 3, kernelSize: 3, padding: 1 }), a);
+      g.output(g.add(new nn.ReLU(), g.add(new nn.Add(), h, a)));  // a feeds the second conv and the shortcut
+      return g;
+    };
+    // dx and the first convolution's gradients come through the sum at `a`.
+    const step = (g: st.Graph, seed: number) => {
+      g.zeroGrad();
+      g.forward(randomTensor([2, 3, 5, 5], seed), { training: true });
+      const dx = (g.backward(randomTensor([2, 3, 5, 5], seed + 1)) as st.Tensor).clone();
+      return [dx, ...g.params().map((p) => p.grad.clone())];
+    };
+    const used = make();
+    step(used, 1);
+    const got = step(used, 20), want = step(make(), 20);
+    got.forEach((t, i) => expect(Array.from(t.data)).toEqual(Array.from(want[i].data)));
+  });
+
   it('a layer given an arena slice (transient.out) writes its output there, and names a slice of the wrong size', () => {
     const bn = new nn.BatchNorm2D();
     const x = randomTensor([2, 3, 4, 4], 7);

@@ -14,9 +14,8 @@
 // image and group is cols; per_image below); on smaller maps one GEMM per image would be
 // too narrow, so there im2col gathers a chunk of images like any kernel, except on a 1x1
 // map, where x and y are the matrices of one GEMM as they lie (pixel_matrices).
-// Where a GEMM writes y itself, the forward's bias and ReLU go into the SGEMM's stores
-// (gemm.h's epilogue); a residual to add takes one pass over the image's block of rows
-// after it (product_rows). A chunk of images finishes inside its scatter.
+// Where a GEMM writes y itself, the forward's bias, residual and ReLU go into the SGEMM's
+// stores (gemm.h's epilogue, product_rows). A chunk of images finishes inside its scatter.
 // Threads: the forward and the input gradient give each thread whole chunks of images
 // when the batch has enough of them (for_chunks); otherwise the SGEMM threads itself and
 // im2col, col2im, gather and scatter run parallel_for over independent rows or planes.

@@ -475,9 +475,22 @@ void grad_weight(const Conv2dParams& p, const float* x, const float* dy, float* 
         const int64_t valid = std::min(nv * L, p.out_channels - v0 * L);
         float* to = dyt + v0 * L * pixels + i * hwo * nv * L;
         const float* from = dy + ((n0 + i) * p.out_channels + v0 * L) * hwo;
-        for (int64_t j = 0; j < hwo; ++j) {
-          for (int64_t c = 0; c < valid; ++c) to[j * nv * L + c] = from[c * hwo + j];
-          std::fill(to + j * nv * L + valid, to + (j + 1) * nv * L, 0.0f);
+        const int64_t width = nv * L;
+        // 8x8 blocks through registers first: read a float at a time, dy's channel rows
+        // hwo apart fell into one L1 set on 32x32 maps (hwo = 1024 floats), and the copy
+        // took a third of resnet20's 16-channel weight gradient.
+        int64_t j = 0;
+        for (; j + 8 <= hwo; j += 8) {
+          int64_t c = 0;
+          for (; c + 8 <= valid; c += 8) S::transpose8x8(from + c * hwo + j, hwo, to + j * width + c, width);
+          for (int64_t q = j; q < j + 8; ++q) {
+            for (int64_t r = c; r < valid; ++r) to[q * width + r] = from[r * hwo + q];
+            std::fill(to + q * width + valid, to + (q + 1) * width, 0.0f);
+          }
+        }
+        for (; j < hwo; ++j) {
+          for (int64_t c = 0; c < valid; ++c) to[j * width + c] = from[c * hwo + j];
+          std::fill(to + j * width + valid, to + (j + 1) * width, 0.0f);
         }
       }
     });

@@ -6,6 +6,7 @@
 // register transposes; a k tail shorter than 8 is read with masked loads.
 #include <immintrin.h>
 
+#include "kernels/avx_transpose.h"
 #include "kernels/gemm/blocked.h"
 
 namespace striate::avx2 {
@@ -99,26 +100,6 @@ struct Tile {
     tile<ROWS, 2, false>(kc, a, 0, b, b_stride, c, ldc, alpha, beta, cols, e);
   }
 };
-
-// r[0..7] rows in, columns out: r[c][i] = old r[i][c]. 32-bit interleaves and 64-bit
-// shuffles give 4x4 blocks per 128-bit lane; 128-bit lane permutes gather them.
-inline void transpose8(__m256 r[8]) {
-  __m256 t[8], s[8];
-  for (int q = 0; q < 8; q += 2) {
-    t[q] = _mm256_unpacklo_ps(r[q], r[q + 1]);
-    t[q + 1] = _mm256_unpackhi_ps(r[q], r[q + 1]);
-  }
-  for (int q = 0; q < 8; q += 4) {
-    s[q] = _mm256_shuffle_ps(t[q], t[q + 2], 0x44);
-    s[q + 1] = _mm256_shuffle_ps(t[q], t[q + 2], 0xee);
-    s[q + 2] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0x44);
-    s[q + 3] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0xee);
-  }
-  for (int i = 0; i < 4; ++i) {
-    r[i] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x20);
-    r[i + 4] = _mm256_permute2f128_ps(s[i], s[i + 4], 0x31);
-  }
-}
 
 // dst[p * dst_ld + i] = src[i * ld + p] for i < rows (<= 8), p < kc; lanes past `rows`
 // are stored only when store_mask covers them (as zeros).

@@ -476,6 +476,11 @@ void grad_weight(const Conv2dParams& p, const float* x, const float* dy, float* 
         float* to = dyt + v0 * L * pixels + i * hwo * nv * L;
         const float* from = dy + ((n0 + i) * p.out_channels + v0 * L) * hwo;
         const int64_t width = nv * L;
+        // Pixel j's channels from c0 on, a float at a time, and its zero lanes.
+        auto rest = [&](int64_t j, int64_t c0) {
+          for (int64_t c = c0; c < valid; ++c) to[j * width + c] = from[c * hwo + j];
+          std::fill(to + j * width + valid, to + (j + 1) * width, 0.0f);
+        };
         // 8x8 blocks through registers first: read a float at a time, dy's channel rows
         // hwo apart fell into one L1 set on 32x32 maps (hwo = 1024 floats), and the copy
         // took a third of resnet20's 16-channel weight gradient.
@@ -483,15 +488,9 @@ void grad_weight(const Conv2dParams& p, const float* x, const float* dy, float* 
         for (; j + 8 <= hwo; j += 8) {
           int64_t c = 0;
           for (; c + 8 <= valid; c += 8) S::transpose8x8(from + c * hwo + j, hwo, to + j * width + c, width);
-          for (int64_t q = j; q < j + 8; ++q) {
-            for (int64_t r = c; r < valid; ++r) to[q * width + r] = from[r * hwo + q];
-            std::fill(to + q * width + valid, to + (q + 1) * width, 0.0f);
-          }
+          for (int64_t q = j; q < j + 8; ++q) rest(q, c);
         }
-        for (; j < hwo; ++j) {
-          for (int64_t c = 0; c < valid; ++c) to[j * width + c] = from[c * hwo + j];
-          std::fill(to + j * width + valid, to + (j + 1) * width, 0.0f);
-        }
+        for (; j < hwo; ++j) rest(j, 0);
       }
     });
     if (padded) pad_planes(p, count * p.in_channels, x + n0 * p.in_channels * p.in_h * p.in_w, xp);

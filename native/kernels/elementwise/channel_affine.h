@@ -1,6 +1,6 @@
 // A batch norm with fixed statistics as one affine map per channel, y = (x − m)·a + b,
 // computed once from the statistics in double: batch_norm.h's inference kernel and the
-// SGEMM's normalised B rows (gemm.h: GemmRowAffine) both apply it, so they give the same
+// SGEMM's normalised B rows (gemm.h: GemmArgs.b_rows) both apply it, so they give the same
 // floats.
 #pragma once
 #include <cstdint>

@@ -2,7 +2,8 @@
  * An inference plan for a whole graph, built once by `graph.compile()`:
  *   1. fold each batch norm (running statistics) into the convolution or dense layer
  *      before it (fold.ts);
- *   2. cut the kernel taps that read only zero padding on small maps (trim.ts);
+ *   2. cut the kernel taps that read only zero padding on small maps (trim.ts), and run
+ *      a convolution whose every window covers its whole map as a dense layer (small-map.ts);
  *   3. fuse each convolution with what follows it in a residual network, bias, the
  *      residual `Add` and a `ReLU`, into one native call whose epilogue finishes every
  *      output as it is stored: y = relu((W ⋆ x + b) + shortcut); a batch norm with no
@@ -42,6 +43,7 @@ import { batchNorm } from '../../ops/elementwise.js';
 import { Tensor, type Shape } from '../../tensor.js';
 import { layoutArena, type ArenaLayout, type ArenaStep, type Placements } from './arena.js';
 import { foldBatchNorm } from './fold.js';
+import { convAsDense } from './small-map.js';
 import { trimDeadTaps } from './trim.js';
 import { conv2dWinograd, convAlgorithm, winogradApplies, winogradWeights, type ConvAlgorithm, type WinogradWeights } from './winograd.js';
 
@@ -85,6 +87,11 @@ export interface ConvStep {
   bias: Tensor | null;
   options: Conv2dOptions;
   relu: boolean;
+  /**
+   * Whether the convolution runs as a dense layer (small-map.ts): `weight` and `bias` are
+   * then its dense form, a 1×1 convolution on x and the residual viewed as [N, C·H·W, 1, 1].
+   */
+  asDense: boolean;
   /** How the convolution runs, chosen at compile time for the plan's batch size and threads. */
   algorithm: ConvAlgorithm;
   /** `weight` transformed for a Winograd algorithm; null otherwise. */
@@ -221,14 +228,17 @@ export class InferencePlan {
     };
     this.steps.forEach((step, k) => {
       if (step.kind === 'conv') {
+        // A dense-form convolution reads x and the residual as [N, C·H·W, 1, 1] (NCHW: the same floats).
+        const view = (t: Tensor, channels: number) => step.asDense ? new Tensor(t.data, [batch, channels, 1, 1]) : t;
         const epilogue = {
-          residual: step.residual === undefined ? null : values[step.residual]!, activation: step.relu ? 'relu' as const : 'none' as const,
-          inputNorm: step.inputNorm,
+          residual: step.residual === undefined ? null : view(values[step.residual]!, step.weight.shape[0]),
+          activation: step.relu ? 'relu' as const : 'none' as const, inputNorm: step.inputNorm,
         };
-        const out = slot(step.output);
-        values[step.output] = step.winograd
-          ? conv2dWinograd(values[step.input]!, step.winograd, step.bias, step.options, epilogue, out)
-          : conv2dFused(values[step.input]!, step.weight, step.bias, step.options, epilogue, out);
+        const x = view(values[step.input]!, step.weight.shape[1]), out = slot(step.output);
+        const y = step.winograd
+          ? conv2dWinograd(x, step.winograd, step.bias, step.options, epilogue, out)
+          : conv2dFused(x, step.weight, step.bias, step.options, epilogue, out);
+        values[step.output] = step.asDense ? new Tensor(y.data, [batch, ...nodes[step.output].shape]) : y;
         return;
       }
       if (step.kind === 'affine') {
@@ -365,13 +375,16 @@ export function compilePlan(topology: GraphTopology, options: CompileOptions = {
       const inputShape = nodes[nodes[i].inputs[0]].shape;
       let options: Conv2dOptions = { stride: layer.stride, padding: layer.padding, dilation: layer.dilation, groups: layer.groups };
       ({ weight, options } = trimDeadTaps(inputShape, weight, options));
-      const algorithm = chooseAlgorithm(pick, [batch, ...inputShape], weight.shape, options, threads);
+      const dense = convAsDense(inputShape, weight, bias, options);
+      if (dense) ({ weight, bias, options } = { ...dense, options: {} });
+      const convInput = dense ? [weight.shape[1], 1, 1] : inputShape;
+      const algorithm = chooseAlgorithm(pick, [batch, ...convInput], weight.shape, options, threads);
       const tile = algorithm === 'winograd-f4' ? 4 : algorithm === 'winograd-f2' ? 2 : undefined;
       chain.slice(0, -1).forEach((j) => absorbed.add(j));
       let input = nodes[i].inputs[0], inputNorm: Conv2dInputNorm | null = null, normNodes: string[] = [];
       // A BN + ReLU step (AffineStep) that only this 1×1 convolution reads runs inside it.
       const before = stepAt.get(input);
-      if (before?.kind === 'affine' && soleReader(input) === i && pointwise(resolveConv('compile', 2, [batch, ...inputShape], weight.shape, options))) {
+      if (before?.kind === 'affine' && soleReader(input) === i && !dense && pointwise(resolveConv('compile', 2, [batch, ...inputShape], weight.shape, options))) {
         stepAt.delete(input);
         absorbed.add(input);
         ({ nodes: normNodes, inputs: [input] } = before);
@@ -379,7 +392,7 @@ export function compilePlan(topology: GraphTopology, options: CompileOptions = {
       }
       stepAt.set(out, {
         kind: 'conv', nodes: [...chain.map((j) => nodes[j].name), ...normNodes], input, inputNorm, residual, output: out,
-        weight, bias, options, relu, algorithm, winograd: tile === undefined ? null : winogradWeights(weight, tile),
+        weight, bias, options, relu, asDense: dense !== undefined, algorithm, winograd: tile === undefined ? null : winogradWeights(weight, tile),
       });
     } else if (layer instanceof BatchNorm2D && !taken(i)) {
       const next = soleReader(i);

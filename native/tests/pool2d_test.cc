@@ -260,15 +260,16 @@ STRIATE_TEST(pool2d_hot_shapes_match_reference) {
   return ok;
 }
 
-// Output maps of 16 to 64 pixels run their planes a vector at a time through the window
-// table (GoogLeNet's pools at 3x32x32): 3 x 7 = 21 planes make whole groups and a few
-// left over on every ISA; also 2x2 outputs (one plane at a time), with the padding counted
-// and not.
+// Output maps of 16 (4 with Avx2's block transposes) to 64 pixels run their planes a
+// vector at a time through the window table (GoogLeNet's pools at 3x32x32): 3 x 7 = 21
+// planes make whole groups and a few left over on every ISA, and input maps of 4 to 256
+// pixels move in whole 8x8 blocks and a remainder (Avx2); also 1x1 outputs (one plane at
+// a time), with the padding counted and not.
 STRIATE_TEST(pool2d_small_maps_in_plane_groups_match_reference) {
   std::mt19937 rng(12);
   bool ok = true;
   // in, kernel, stride, pad, ceil
-  const int64_t shapes[][5] = {{4, 3, 1, 1, 0}, {8, 3, 2, 0, 1}, {16, 3, 2, 0, 1}, {5, 2, 1, 0, 0}, {2, 3, 1, 1, 0}, {9, 3, 3, 1, 1}};
+  const int64_t shapes[][5] = {{4, 3, 1, 1, 0}, {8, 3, 2, 0, 1}, {16, 3, 2, 0, 1}, {5, 2, 1, 0, 0}, {2, 3, 1, 1, 0}, {9, 3, 3, 1, 1}, {2, 2, 2, 0, 0}};
   for (auto isa : isas_under_test())
     for (int threads : {1, 2})
       for (const auto& s : shapes)

@@ -6,10 +6,12 @@
 // Stride 2 de-interleaves two loads into even and odd floats (shuffles; for ymm, then a
 // 64-bit permute to undo the per-128-bit-lane order). load_dup2 reads V/2 floats and
 // repeats each twice, the columns of a row of 2-wide tiles. Argmax lanes are blended by
-// the same compare mask as the maxima.
+// the same compare mask as the maxima. Avx2's transpose (8x8, shared with the SGEMM)
+// moves eight planes into lanes and back for the window-table path.
 #pragma once
 #include <immintrin.h>
 
+#include "kernels/avx_transpose.h"
 #include "kernels/pool2d/driver.h"
 
 namespace striate {
@@ -108,6 +110,7 @@ struct Avx2 {
     return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(f), _mm256_castsi256_ps(t), m));
   }
   static void store_i(int32_t* p, I v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+  static void transpose(const float* from, int64_t ld, float* to, int64_t to_ld) { transpose8x8(from, ld, to, to_ld); }
 };
 
 }  // namespace

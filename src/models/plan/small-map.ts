@@ -49,18 +49,16 @@ export function convAsDense(inputShape: Shape, weight: Tensor, bias: Tensor | nu
   const cols = tapTable(g.inW, g.kernelW, g.strideW, g.dilationW, g.padLeft, g.outW);
   if (!rows || !cols) return undefined;
   const cout = g.outChannels, cin = g.inChannels, taps = g.kernelH * g.kernelW, k = cin * pixels;
-  const dense = new Float32Array(cout * outPixels * k);
+  const dense = new Float32Array(cout * outPixels * k), w = weight.data;
+  // Row (co, o) of W', pixel p of every input channel: tap t of each of co's filters.
   for (let co = 0; co < cout; co++)
-    for (let oh = 0; oh < g.outH; oh++)
-      for (let ow = 0; ow < g.outW; ow++) {
-        const row = dense.subarray(((co * g.outH + oh) * g.outW + ow) * k, ((co * g.outH + oh) * g.outW + ow + 1) * k);
-        for (let ci = 0; ci < cin; ci++) {
-          const filter = (co * cin + ci) * taps;
-          for (let ih = 0; ih < g.inH; ih++)
-            for (let iw = 0; iw < g.inW; iw++)
-              row[(ci * g.inH + ih) * g.inW + iw] = weight.data[filter + rows[oh * g.inH + ih] * g.kernelW + cols[ow * g.inW + iw]];
-        }
+    for (let o = 0; o < outPixels; o++) {
+      const row = (co * outPixels + o) * k, oh = Math.floor(o / g.outW), ow = o % g.outW;
+      for (let p = 0; p < pixels; p++) {
+        const t = rows[oh * g.inH + Math.floor(p / g.inW)] * g.kernelW + cols[ow * g.inW + (p % g.inW)];
+        for (let ci = 0, from = co * cin * taps + t; ci < cin; ci++, from += taps) dense[row + ci * pixels + p] = w[from];
       }
+    }
   let denseBias: Tensor | null = null;
   if (bias) {
     const b = new Float32Array(cout * outPixels);

@@ -448,15 +448,17 @@ STRIATE_TEST(conv2d_epilogue_matches_unfused_on_every_isa) {
 
 // The forward's prologue (a batch norm and a ReLU on x, input_norm, normalised as the
 // SGEMM packs x) gives the bits of batch_norm_fwd with the ReLU and then the plain call,
-// on every ISA, 1 and 2 threads, with and without the epilogue, on the 1x1 convolutions
-// that run image by image; the others (small maps gathered, a 1x1 map, groups, any other
-// kernel) are not eligible: the binding normalises x first there.
+// on every ISA, 1 and 2 threads, with and without the epilogue, on the 1x1 convolutions,
+// image by image or small maps gathered into chunks of images (a last chunk of one image
+// too); the others (a 1x1 map, groups, any other kernel) are not eligible: the binding
+// normalises x first there.
 STRIATE_TEST(conv2d_input_norm_gives_the_bits_of_batch_norm_first) {
   std::mt19937 rng(31);
   const Case eligible[] = {{1, 37, 9, 11, 19, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}, {1, 300, 16, 16, 13, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
                            {3, 20, 5, 5, 40, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}, {2, 64, 56, 56, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
-                           {1, 16, 2, 2, 8, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}};
-  const Case not_eligible[] = {{32, 33, 3, 3, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}, {5, 16, 1, 1, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+                           {1, 16, 2, 2, 8, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}, {32, 33, 3, 3, 17, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
+                           {138, 4, 3, 5, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}};
+  const Case not_eligible[] = {{5, 16, 1, 1, 24, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1},
                                {2, 12, 8, 9, 18, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 3}, {1, 16, 12, 12, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}};
   bool ok = true;
   for (const Case& c : not_eligible)

@@ -96,8 +96,8 @@ void conv2d_grad_weight(const Conv2dParams& p, const float* x, const float* dy, 
 // SGEMM of the ISA that calls them. Shared by every ISA's table entry.
 namespace conv {
 void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y, SgemmFn sgemm);
-// Whether the forward can apply p.input_norm as its SGEMM packs x: a 1x1 convolution run
-// image by image on x as it lies (one group; not on a 1x1 map, where x is the GEMM's A).
+// Whether the forward can apply p.input_norm as its SGEMM packs x: a 1x1 convolution, on x
+// as it lies or its small maps gathered (one group; not on a 1x1 map, where x is the GEMM's A).
 bool forward_reads_input_norm(const Conv2dParams& p);
 void grad_input_gemm(const Conv2dParams& p, const float* dy, const float* w, float* dx, SgemmFn sgemm);
 void grad_weight_gemm(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db, SgemmFn sgemm);

@@ -288,7 +288,7 @@ bool pixel_matrices(const Conv2dParams& p, const Geometry& geo) {
 
 bool forward_reads_input_norm(const Conv2dParams& p) {
   const Geometry geo(p);
-  return geo.per_image(p) && p.groups == 1 && !pixel_matrices(p, geo);
+  return geo.pointwise && p.groups == 1 && !pixel_matrices(p, geo);
 }
 
 void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y, SgemmFn sgemm) {
@@ -325,10 +325,14 @@ void forward_gemm(const Conv2dParams& p, const float* x, const float* w, const f
       const float* bg = b ? b + g * geo.cout_g : nullptr;
       const int64_t at = i0 * geo.image_out + g * geo.cout_g * geo.hwo;
       float* yg = y + at;
+      // cols' rows are x's channels as they lie (pointwise) or im2col's taps, which read no
+      // input norm (forward_reads_input_norm).
       if (count == 1) {
-        product_rows(p, wg, geo.cout_g, geo.k, cols, len, bg, yg, at, sgemm);
+        product_rows(p, wg, geo.cout_g, geo.k, cols, len, bg, yg, at, sgemm, p.input_norm);
       } else {
-        sgemm({false, false, geo.cout_g, len, geo.k, 1.0f, wg, geo.k, cols, len, 0.0f, out, len});
+        GemmArgs g{false, false, geo.cout_g, len, geo.k, 1.0f, wg, geo.k, cols, len, 0.0f, out, len};
+        g.b_rows = p.input_norm;
+        sgemm(g);
         scatter_rows(p, geo, out, bg, count, yg, at);
       }
     }

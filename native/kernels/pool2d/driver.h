@@ -311,7 +311,8 @@ void forward_table(const Geometry& g, const float* x, float* y, int32_t* argmax)
   // Under 16 outputs a plane (GoogLeNet's 2x2 and 1x1 maps) interleaving a float at a
   // time costs more than it saves (1x1 maps: 3x slower). With the block transposes 2x2
   // maps gain too (GoogLeNet's 3x3/1 pools on 2x2 maps at 3x32x32 batch 32: 0.24 -> 0.15
-  // ms; 3x3/2 from 4x4: 0.31 -> 0.15); 1x1 maps still lose.
+  // ms; 3x3/2 from 4x4: 0.31 -> 0.15); 1x1 maps keep the one-window path (their few input
+  // pixels fill no block).
   const int64_t least = HasTranspose<T>::value ? 4 : 16;
   const int64_t groups = T::V > 1 && g.out_plane >= least ? planes / T::V : 0;
   if (groups == 0)

@@ -376,13 +376,17 @@ export function compilePlan(topology: GraphTopology, options: CompileOptions = {
       let options: Conv2dOptions = { stride: layer.stride, padding: layer.padding, dilation: layer.dilation, groups: layer.groups };
       ({ weight, options } = trimDeadTaps(inputShape, weight, options));
       const dense = convAsDense(inputShape, weight, bias, options);
-      if (dense) ({ weight, bias, options } = { ...dense, options: {} });
+      if (dense) {
+        ({ weight, bias } = dense);
+        options = {};
+      }
       const convInput = dense ? [weight.shape[1], 1, 1] : inputShape;
       const algorithm = chooseAlgorithm(pick, [batch, ...convInput], weight.shape, options, threads);
       const tile = algorithm === 'winograd-f4' ? 4 : algorithm === 'winograd-f2' ? 2 : undefined;
       chain.slice(0, -1).forEach((j) => absorbed.add(j));
       let input = nodes[i].inputs[0], inputNorm: Conv2dInputNorm | null = null, normNodes: string[] = [];
-      // A BN + ReLU step (AffineStep) that only this 1×1 convolution reads runs inside it.
+      // A BN + ReLU step (AffineStep) that only this 1×1 convolution reads runs inside it
+      // (not inside a dense form, whose input channels are the map's pixels).
       const before = stepAt.get(input);
       if (before?.kind === 'affine' && soleReader(input) === i && !dense && pointwise(resolveConv('compile', 2, [batch, ...inputShape], weight.shape, options))) {
         stepAt.delete(input);

@@ -35,8 +35,8 @@ function tapTable(size: number, kernel: number, stride: number, dilation: number
  * The dense form of a convolution of `weight` [Cout, Cin, kH, kW] (+ `bias`) on inputs of
  * sample shape `inputShape` [Cin, H, W]: `weight` [Cout·Ho·Wo, Cin·H·W, 1, 1] and `bias`
  * [Cout·Ho·Wo], for x viewed as [N, Cin·H·W, 1, 1]; undefined when some output's window
- * misses some input pixel, the layer is grouped, the map is 1×1 already, or W' would grow
- * past MAX_GROWTH times W.
+ * misses some input pixel, the layer is grouped, its input and output maps are 1×1 already
+ * (a pointwise layer), or W' would grow past MAX_GROWTH times W.
  * @example convAsDense([128, 2, 2], w3x3, b, { padding: 1 })   // weight [128, 512, 1, 1] for w [32, 128, 3, 3]
  */
 export function convAsDense(inputShape: Shape, weight: Tensor, bias: Tensor | null, options: Conv2dOptions):

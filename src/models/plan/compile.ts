@@ -64,7 +64,8 @@ export interface CompileOptions {
   /**
    * How each convolution's algorithm is picked: 'auto' (default) by the native cost model
    * for the plan's batch size and threads; 'plain' never Winograd (the native dispatcher's
-   * path, as `st.ops.conv2d`); 'winograd-f2' or 'winograd-f4' Winograd F(2×2, 3×3) or
+   * path, as `st.ops.conv2d`, after the plan's cut of dead taps and dense form on small
+   * maps); 'winograd-f2' or 'winograd-f4' Winograd F(2×2, 3×3) or
    * F(4×4, 3×3) wherever it applies (3×3, stride 1, dilation 1, groups 1), for tests and
    * benchmarks.
    */

@@ -7,7 +7,6 @@
 // Weight-gradient tiles: taps_for(V) consecutive k x V vectors of output channels.
 #include <immintrin.h>
 
-#include "kernels/avx_transpose.h"
 #include "kernels/conv2d/choose.h"
 
 namespace striate::avx2 {
@@ -35,10 +34,6 @@ struct Simd {
   }
   static Reg load_masked(const float* p, __m256i m) { return _mm256_maskload_ps(p, m); }
   static void store_masked(float* p, __m256i m, Reg v) { _mm256_maskstore_ps(p, m, v); }
-  // to[j * to_ld + c] = from[c * ld + j] for c, j < 8 (direct.h's weight gradient).
-  static void transpose8x8(const float* from, int64_t ld, float* to, int64_t to_ld) {
-    striate::transpose8x8(from, ld, to, to_ld);
-  }
 };
 
 }  // namespace

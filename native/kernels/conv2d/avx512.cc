@@ -7,7 +7,6 @@
 // Weight-gradient tiles: taps_for(V) consecutive k x V vectors of output channels.
 #include <immintrin.h>
 
-#include "kernels/avx_transpose.h"
 #include "kernels/conv2d/choose.h"
 
 namespace striate::avx512 {
@@ -31,10 +30,6 @@ struct Simd {
   static __mmask16 lanes_mask(int n) { return static_cast<__mmask16>(n >= 16 ? 0xffff : (1u << n) - 1); }
   static Reg load_masked(const float* p, __mmask16 m) { return _mm512_maskz_loadu_ps(m, p); }
   static void store_masked(float* p, __mmask16 m, Reg v) { _mm512_mask_storeu_ps(p, m, v); }
-  // to[j * to_ld + c] = from[c * ld + j] for c, j < 8 (direct.h's weight gradient), in AVX registers.
-  static void transpose8x8(const float* from, int64_t ld, float* to, int64_t to_ld) {
-    striate::transpose8x8(from, ld, to, to_ld);
-  }
 };
 
 }  // namespace

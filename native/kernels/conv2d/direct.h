@@ -29,6 +29,7 @@
 
 #include "dispatch/parallel.h"
 #include "dispatch/workspace.h"
+#include "kernels/avx_transpose.h"
 #include "kernels/blocks.h"
 #include "kernels/conv2d/conv2d.h"
 
@@ -487,7 +488,7 @@ void grad_weight(const Conv2dParams& p, const float* x, const float* dy, float* 
         int64_t j = 0;
         for (; j + 8 <= hwo; j += 8) {
           int64_t c = 0;
-          for (; c + 8 <= valid; c += 8) S::transpose8x8(from + c * hwo + j, hwo, to + j * width + c, width);
+          for (; c + 8 <= valid; c += 8) transpose8x8(from + c * hwo + j, hwo, to + j * width + c, width);
           for (int64_t q = j; q < j + 8; ++q) rest(q, c);
         }
         for (; j < hwo; ++j) rest(j, 0);

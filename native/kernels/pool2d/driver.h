@@ -267,8 +267,9 @@ struct HasTranspose<T, std::void_t<decltype(&T::transpose)>> : std::true_type {}
 // bits only, so int32 argmaxes go through it as floats.
 template <class T, class E>
 void to_lanes(const E* from, int64_t ld, int64_t n, E* to) {
+  static_assert(sizeof(E) == sizeof(float), "floats or int32 argmaxes");
   int64_t e = 0;
-  if constexpr (HasTranspose<T>::value && sizeof(E) == sizeof(float))
+  if constexpr (HasTranspose<T>::value)
     for (; e + T::V <= n; e += T::V)
       T::transpose(reinterpret_cast<const float*>(from + e), ld, reinterpret_cast<float*>(to + e * T::V), T::V);
   for (; e < n; ++e)
@@ -278,8 +279,9 @@ void to_lanes(const E* from, int64_t ld, int64_t n, E* to) {
 // to[q * ld + e] = from[e * V + q]: lanes back into V rows.
 template <class T, class E>
 void from_lanes(const E* from, int64_t n, E* to, int64_t ld) {
+  static_assert(sizeof(E) == sizeof(float), "floats or int32 argmaxes");
   int64_t e = 0;
-  if constexpr (HasTranspose<T>::value && sizeof(E) == sizeof(float))
+  if constexpr (HasTranspose<T>::value)
     for (; e + T::V <= n; e += T::V)
       T::transpose(reinterpret_cast<const float*>(from + e * T::V), T::V, reinterpret_cast<float*>(to + e), ld);
   for (; e < n; ++e)
